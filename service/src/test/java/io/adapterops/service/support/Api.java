@@ -1,0 +1,121 @@
+package io.adapterops.service.support;
+
+import io.adapterops.service.support.TestServer.Reply;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Short-hands for driving the lifecycle through the HTTP API in tests. */
+public final class Api {
+    public static final String BASE = "tiny-llama";
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    public final TestServer server;
+    public final String admin = TestServer.ADMIN_TOKEN;
+    public final String requester;
+    public final String approver;
+
+    public Api(TestServer server) {
+        this.server = server;
+        int n = SEQ.incrementAndGet();
+        this.requester = server.token("requester-" + n, "operator");
+        this.approver = server.token("approver-" + n, "approver");
+    }
+
+    public static String unique(String prefix) {
+        return prefix + "-" + SEQ.incrementAndGet();
+    }
+
+    public String route() {
+        String name = unique("route");
+        expect(201, server.post("/api/v1/routes", admin, server.json(Map.of("name", name, "baseModel", BASE))));
+        return name;
+    }
+
+    public String adapter() {
+        String name = unique("adapter");
+        expect(201, server.post("/api/v1/adapters", admin, server.json(Map.of("name", name, "baseModel", BASE))));
+        return name;
+    }
+
+    public int register(String adapter) {
+        Reply r = expect(201, server.post("/api/v1/adapters/" + adapter + "/versions", admin,
+                server.json(Map.of("artifactUri", "file:///adapters/" + adapter))));
+        return ((Number) r.get("version")).intValue();
+    }
+
+    public Reply act(String adapter, int version, String verb, String token, Map<String, Object> body) {
+        return server.post(path(adapter, version) + "/" + verb, token, server.json(body));
+    }
+
+    public Reply act(String adapter, int version, String verb) {
+        return act(adapter, version, verb, admin, bodyFor(verb, null));
+    }
+
+    public static String path(String adapter, int version) {
+        return "/api/v1/adapters/" + adapter + "/versions/" + version;
+    }
+
+    /** A valid body for each verb, so a refusal can only come from the state or the role. */
+    public static Map<String, Object> bodyFor(String verb, String route) {
+        Map<String, Object> body = new HashMap<>();
+        switch (verb) {
+            case "evaluate" -> body.put("passed", true);
+            case "shadow" -> body.put("route", route == null ? "no-such-route" : route);
+            case "canary" -> body.put("trafficPercent", 10);
+            case "request-approval" -> {
+                if (route != null) {
+                    body.put("route", route);
+                }
+            }
+            case "reject", "rollback" -> body.put("reason", "test");
+            default -> {
+            }
+        }
+        return body;
+    }
+
+    public String state(String adapter, int version) {
+        return (String) expect(200, server.get(path(adapter, version), admin)).get("state");
+    }
+
+    /** Registered and evaluated, ready for a route. */
+    public int evaluated(String adapter) {
+        int v = register(adapter);
+        expect(200, act(adapter, v, "evaluate"));
+        return v;
+    }
+
+    /** Makes a fresh route whose first champion is a new version of {@code adapter}. */
+    public int firstChampion(String adapter, String route) {
+        int v = evaluated(adapter);
+        expect(200, act(adapter, v, "request-approval", requester, Map.of("route", route)));
+        expect(200, act(adapter, v, "approve", approver, Map.of()));
+        return v;
+    }
+
+    /** A new version of {@code adapter} brought to PENDING_APPROVAL on a route that has a champion. */
+    public int pending(String adapter, String route) {
+        int v = evaluated(adapter);
+        expect(200, act(adapter, v, "shadow", requester, Map.of("route", route)));
+        expect(200, act(adapter, v, "canary", requester, Map.of("trafficPercent", 20)));
+        expect(200, act(adapter, v, "request-approval", requester, Map.of()));
+        return v;
+    }
+
+    public List<Map<String, Object>> audit(String subject) {
+        Reply r = expect(200, server.get("/api/v1/audit?size=200&subject=" + subject, admin));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> items = (List<Map<String, Object>>) r.get("items");
+        return items;
+    }
+
+    public static Reply expect(int status, Reply reply) {
+        assertEquals(status, reply.status(), () -> "unexpected reply: " + reply);
+        return reply;
+    }
+}
