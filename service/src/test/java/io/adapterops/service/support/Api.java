@@ -15,15 +15,20 @@ public final class Api {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     public final TestServer server;
-    public final String admin = TestServer.ADMIN_TOKEN;
+    public final String admin;
     public final String requester;
     public final String approver;
 
     public Api(TestServer server) {
+        this(server, TestServer.ADMIN_TOKEN);
+    }
+
+    public Api(TestServer server, String adminToken) {
         this.server = server;
+        this.admin = adminToken;
         int n = SEQ.incrementAndGet();
-        this.requester = server.token("requester-" + n, "operator");
-        this.approver = server.token("approver-" + n, "approver");
+        this.requester = server.tokenIssuedBy(adminToken, "requester-" + n, "operator");
+        this.approver = server.tokenIssuedBy(adminToken, "approver-" + n, "approver");
     }
 
     public static String unique(String prefix) {

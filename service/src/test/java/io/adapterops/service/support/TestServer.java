@@ -38,7 +38,9 @@ public final class TestServer implements AutoCloseable {
         Map<String, Object> p = new HashMap<>(properties);
         p.put("micronaut.server.port", -1);
         p.put("micronaut.server.host", "127.0.0.1");
-        p.putIfAbsent("adapterops.admin-token", ADMIN_TOKEN);
+        if (!p.containsKey("adapterops.admin-token")) {
+            p.put("adapterops.admin-token", ADMIN_TOKEN);
+        }
         return new TestServer(ApplicationContext.run(EmbeddedServer.class, p));
     }
 
@@ -106,7 +108,11 @@ public final class TestServer implements AutoCloseable {
 
     /** Issues a token through the admin API and returns its secret. */
     public String token(String name, String... roles) {
-        Reply r = post("/api/v1/admin/tokens", ADMIN_TOKEN, json(Map.of("name", name, "roles", List.of(roles))));
+        return tokenIssuedBy(ADMIN_TOKEN, name, roles);
+    }
+
+    public String tokenIssuedBy(String admin, String name, String... roles) {
+        Reply r = post("/api/v1/admin/tokens", admin, json(Map.of("name", name, "roles", List.of(roles))));
         if (r.status() != 201) {
             throw new IllegalStateException("could not issue token: " + r);
         }

@@ -1,0 +1,264 @@
+package io.adapterops.service.security;
+
+import io.adapterops.service.support.Api;
+import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.TestServer;
+import io.adapterops.service.support.TestServer.Reply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+import static io.adapterops.service.support.Api.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every operation of the served OpenAPI document, called with no token and with each role: the
+ * allowed roles get 2xx, the others 403, no token 401. An operation without a row here fails the
+ * test, so a new endpoint cannot ship without deciding who may call it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RoleMatrixTest {
+    private static final Set<String> READ = Set.of("viewer", "operator", "approver", "admin");
+    private static final Set<String> OPERATE = Set.of("operator", "admin");
+    private static final Set<String> DECIDE = Set.of("approver", "admin");
+    private static final Set<String> ADMIN = Set.of("admin");
+
+    private TestServer server;
+    private Api api;
+    private final Map<String, String> tokens = new LinkedHashMap<>();
+
+    /** A concrete request for one operation, built fresh for each call so every allowed call can succeed. */
+    private record Call(String path, String body) {
+    }
+
+    private record Row(Set<String> allowed, Supplier<Call> fixture) {
+    }
+
+    @BeforeAll
+    void start(@TempDir Path dir) {
+        server = TestServer.start(TestDatabases.h2(dir));
+        api = new Api(server);
+        for (String role : Roles.ALL) {
+            tokens.put(role, server.token("matrix-" + role, role));
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        server.close();
+    }
+
+    private Map<String, Row> matrix() {
+        Map<String, Row> m = new LinkedHashMap<>();
+        String v = "/api/v1/adapters/{name}/versions/{version}";
+        m.put("GET /api/v1/adapters", new Row(READ, () -> new Call("/api/v1/adapters", null)));
+        m.put("POST /api/v1/adapters", new Row(OPERATE, () -> new Call("/api/v1/adapters",
+                server.json(Map.of("name", Api.unique("a"), "baseModel", Api.BASE)))));
+        m.put("GET /api/v1/adapters/{name}", new Row(READ, () -> new Call("/api/v1/adapters/" + api.adapter(), null)));
+        m.put("POST /api/v1/adapters/{name}/versions", new Row(OPERATE, () -> new Call(
+                "/api/v1/adapters/" + api.adapter() + "/versions", server.json(Map.of("artifactUri", "file:///x")))));
+        m.put("GET /api/v1/adapters/{name}/versions", new Row(READ, () -> new Call(
+                "/api/v1/adapters/" + api.adapter() + "/versions", null)));
+        m.put("GET " + v, new Row(READ, () -> version(null, null, api::register)));
+        m.put("GET " + v + "/evaluations", new Row(READ, () -> version("/evaluations", null, api::evaluated)));
+        m.put("POST " + v + "/evaluate", new Row(OPERATE, () -> version("/evaluate", Map.of("passed", true),
+                api::register)));
+        m.put("POST " + v + "/shadow", new Row(OPERATE, () -> version("/shadow", Map.of("route", api.route()),
+                api::evaluated)));
+        m.put("POST " + v + "/unshadow", new Row(OPERATE, () -> version("/unshadow", Map.of(), this::shadow)));
+        m.put("POST " + v + "/canary", new Row(OPERATE, () -> version("/canary", Map.of("trafficPercent", 10),
+                this::shadow)));
+        m.put("POST " + v + "/request-approval", new Row(OPERATE, () -> version("/request-approval",
+                Map.of("route", api.route()), api::evaluated)));
+        m.put("POST " + v + "/approve", new Row(DECIDE, () -> version("/approve", Map.of(),
+                a -> api.pending(a, championedRoute(a)))));
+        m.put("POST " + v + "/reject", new Row(DECIDE, () -> version("/reject", Map.of("reason", "no"),
+                api::register)));
+        m.put("POST " + v + "/rollback", new Row(DECIDE, () -> version("/rollback", Map.of("reason", "bad"), a -> {
+            String route = championedRoute(a);
+            int next = api.pending(a, route);
+            expect(200, api.act(a, next, "approve", api.approver, Map.of()));
+            return next;
+        })));
+        m.put("POST " + v + "/retire", new Row(DECIDE, () -> version("/retire", Map.of(), this::idleChampion)));
+        m.put("GET /api/v1/lifecycle", new Row(READ, () -> new Call("/api/v1/lifecycle", null)));
+
+        m.put("GET /api/v1/routes", new Row(READ, () -> new Call("/api/v1/routes", null)));
+        m.put("POST /api/v1/routes", new Row(OPERATE, () -> new Call("/api/v1/routes",
+                server.json(Map.of("name", Api.unique("r"), "baseModel", Api.BASE)))));
+        m.put("GET /api/v1/routes/{name}", new Row(READ, () -> new Call("/api/v1/routes/" + api.route(), null)));
+        m.put("PUT /api/v1/routes/{name}/champion", new Row(OPERATE, () -> {
+            String a = api.adapter();
+            int champion = api.firstChampion(a, api.route());
+            return new Call("/api/v1/routes/" + api.route() + "/champion",
+                    server.json(Map.of("adapter", a, "version", champion)));
+        }));
+        m.put("PUT /api/v1/routes/{name}/challenger", new Row(OPERATE, () -> {
+            String a = api.adapter();
+            String route = championedRoute(a);
+            int s = api.evaluated(a);
+            expect(200, api.act(a, s, "shadow", api.requester, Map.of("route", route)));
+            return new Call("/api/v1/routes/" + route + "/challenger",
+                    server.json(Map.of("adapter", a, "version", s, "trafficPercent", 30)));
+        }));
+        m.put("POST /api/v1/routes/{name}/shadows", new Row(OPERATE, () -> {
+            String a = api.adapter();
+            int s = api.evaluated(a);
+            return new Call("/api/v1/routes/" + api.route() + "/shadows", server.json(Map.of("adapter", a, "version", s)));
+        }));
+        m.put("DELETE /api/v1/routes/{name}/shadows/{adapter}/{version}", new Row(OPERATE, () -> {
+            String a = api.adapter();
+            String route = api.route();
+            int s = api.evaluated(a);
+            expect(200, api.act(a, s, "shadow", api.requester, Map.of("route", route)));
+            return new Call("/api/v1/routes/" + route + "/shadows/" + a + "/" + s, null);
+        }));
+
+        m.put("GET /api/v1/audit", new Row(READ, () -> new Call("/api/v1/audit?actor=admin&size=5", null)));
+
+        m.put("GET /api/v1/datasets", new Row(READ, () -> new Call("/api/v1/datasets", null)));
+        m.put("POST /api/v1/datasets", new Row(OPERATE, () -> new Call("/api/v1/datasets",
+                server.json(Map.of("name", Api.unique("d"), "format", "ALPACA")))));
+        m.put("GET /api/v1/datasets/{name}", new Row(READ, () -> new Call("/api/v1/datasets/" + dataset(), null)));
+        m.put("GET /api/v1/datasets/{name}/versions", new Row(READ, () -> new Call(
+                "/api/v1/datasets/" + dataset() + "/versions", null)));
+
+        m.put("GET /api/v1/training-jobs", new Row(READ, () -> new Call("/api/v1/training-jobs", null)));
+        m.put("POST /api/v1/training-jobs", new Row(OPERATE, () -> new Call("/api/v1/training-jobs", jobBody())));
+        m.put("GET /api/v1/training-jobs/{id}", new Row(READ, () -> new Call("/api/v1/training-jobs/" + job(), null)));
+        m.put("POST /api/v1/training-jobs/{id}/cancel", new Row(OPERATE, () -> new Call(
+                "/api/v1/training-jobs/" + job() + "/cancel", "{}")));
+
+        m.put("GET /api/v1/admin/tokens", new Row(ADMIN, () -> new Call("/api/v1/admin/tokens", null)));
+        m.put("POST /api/v1/admin/tokens", new Row(ADMIN, () -> new Call("/api/v1/admin/tokens",
+                server.json(Map.of("name", Api.unique("t"), "roles", List.of("viewer"))))));
+        m.put("DELETE /api/v1/admin/tokens/{id}", new Row(ADMIN, () -> {
+            Reply r = expect(201, server.post("/api/v1/admin/tokens", api.admin,
+                    server.json(Map.of("name", Api.unique("t"), "roles", List.of("viewer")))));
+            Object id = ((Map<?, ?>) r.get("token")).get("id");
+            return new Call("/api/v1/admin/tokens/" + id, null);
+        }));
+        return m;
+    }
+
+    private interface VersionMaker {
+        int make(String adapter);
+    }
+
+    private Call version(String suffix, Map<String, Object> body, VersionMaker maker) {
+        String a = api.adapter();
+        int n = maker.make(a);
+        return new Call(Api.path(a, n) + (suffix == null ? "" : suffix), body == null ? null : server.json(body));
+    }
+
+    private String championedRoute(String adapter) {
+        String route = api.route();
+        api.firstChampion(adapter, route);
+        return route;
+    }
+
+    private int shadow(String adapter) {
+        String route = championedRoute(adapter);
+        int s = api.evaluated(adapter);
+        expect(200, api.act(adapter, s, "shadow", api.requester, Map.of("route", route)));
+        return s;
+    }
+
+    private int idleChampion(String adapter) {
+        String route = api.route();
+        int idle = api.firstChampion(adapter, route);
+        int other = api.firstChampion(adapter, api.route());
+        expect(200, server.call("PUT", "/api/v1/routes/" + route + "/champion", api.admin,
+                server.json(Map.of("adapter", adapter, "version", other))));
+        return idle;
+    }
+
+    private String dataset() {
+        String name = Api.unique("d");
+        expect(201, server.post("/api/v1/datasets", api.admin, server.json(Map.of("name", name, "format", "ALPACA"))));
+        return name;
+    }
+
+    private String jobBody() {
+        return server.json(Map.of("adapter", Api.unique("a"), "baseModel", Api.BASE, "dataset", dataset(),
+                "objective", "SFT", "hyperparameters", Map.of("lr", 2e-4, "r", 8)));
+    }
+
+    private Object job() {
+        return expect(201, server.post("/api/v1/training-jobs", api.admin, jobBody())).get("id");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Set<String> documentedOperations() {
+        Reply doc = server.get("/swagger/adapterops-v1.yml", null);
+        assertEquals(200, doc.status(), "the OpenAPI document is served without a token");
+        Map<String, Object> yaml = new Yaml().load(doc.body());
+        Set<String> ops = new TreeSet<>();
+        ((Map<String, Map<String, Object>>) yaml.get("paths")).forEach((path, methods) -> methods.keySet().stream()
+                .filter(m -> List.of("get", "post", "put", "delete", "patch").contains(m))
+                .forEach(m -> ops.add(m.toUpperCase() + " " + path)));
+        return ops;
+    }
+
+    @Test
+    void everyDocumentedOperationHasARowAndEveryRowIsDocumented() {
+        Set<String> documented = documentedOperations();
+        Set<String> rows = new TreeSet<>(matrix().keySet());
+        Set<String> missing = new TreeSet<>(documented);
+        missing.removeAll(rows);
+        Set<String> stale = new TreeSet<>(rows);
+        stale.removeAll(documented);
+        assertTrue(missing.isEmpty(), "operations without a role-matrix row: " + missing);
+        assertTrue(stale.isEmpty(), "role-matrix rows for operations the document lacks: " + stale);
+        assertTrue(documented.size() >= 30, "the document lists " + documented.size() + " operations");
+    }
+
+    @Test
+    void eachRoleGetsExactlyWhatItsRowAllows() {
+        List<String> failures = new ArrayList<>();
+        int calls = 0;
+        for (Map.Entry<String, Row> e : matrix().entrySet()) {
+            String method = e.getKey().substring(0, e.getKey().indexOf(' '));
+            Row row = e.getValue();
+            Call anonymous = row.fixture().get();
+            int status = server.call(method, anonymous.path(), null, anonymous.body()).status();
+            calls++;
+            if (status != 401) {
+                failures.add(e.getKey() + " without a token: " + status);
+            }
+            for (String role : Roles.ALL) {
+                Call call = row.fixture().get();
+                Reply r = server.call(method, call.path(), tokens.get(role), call.body());
+                calls++;
+                boolean allowed = row.allowed().contains(role);
+                if (allowed && (r.status() < 200 || r.status() > 299)) {
+                    failures.add(e.getKey() + " as " + role + ": expected 2xx, got " + r);
+                } else if (!allowed && r.status() != 403) {
+                    failures.add(e.getKey() + " as " + role + ": expected 403, got " + r.status());
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+        assertTrue(calls >= 150, "calls made: " + calls);
+    }
+
+    @Test
+    void healthAndTheOpenApiDocumentNeedNoToken() {
+        assertEquals(200, server.get("/health", null).status());
+        assertEquals(200, server.get("/swagger/adapterops-v1.yml", null).status());
+        assertEquals(401, server.get("/api/v1/adapters", "aop_not-a-real-token").status());
+    }
+}
