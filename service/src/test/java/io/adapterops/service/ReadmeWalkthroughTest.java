@@ -1,0 +1,57 @@
+package io.adapterops.service;
+
+import io.adapterops.service.support.Api;
+import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.adapterops.service.support.Api.expect;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs the README's curl walk-through, as written, against a real service. */
+class ReadmeWalkthroughTest {
+
+    static String walkthrough() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int section = readme.indexOf("## Walk-through");
+        int start = readme.indexOf("```bash\n", section) + "```bash\n".length();
+        int end = readme.indexOf("```", start);
+        assertTrue(section > 0 && start > section && end > start, "README has a walk-through bash block");
+        String block = readme.substring(start, end);
+        assertTrue(block.startsWith("export AO="), "the block starts by setting AO and TOKEN");
+        return block.substring(block.indexOf('\n') + 1);
+    }
+
+    @Test
+    void theReadmeWalkthroughWorksAsWritten(@TempDir Path dir) throws Exception {
+        try (TestServer server = TestServer.start(TestDatabases.h2(dir))) {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-e", "-c", walkthrough());
+            pb.environment().put("AO", "http://127.0.0.1:" + server.context()
+                    .getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort());
+            pb.environment().put("TOKEN", TestServer.ADMIN_TOKEN);
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "walk-through finished");
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), out);
+
+            assertTrue(out.contains("\"status\":403"), "Olivia's own approval is refused:\n" + out);
+            assertTrue(out.contains("\"state\":\"ROLLED_BACK\""), out);
+            Map<?, ?> champion = (Map<?, ?>) expect(200, server.get("/api/v1/routes/support-bot",
+                    TestServer.ADMIN_TOKEN)).get("champion");
+            assertEquals("helpdesk-lora", champion.get("adapter"));
+            assertEquals(1, ((Number) champion.get("version")).intValue());
+            assertEquals("ROLLED_BACK", expect(200, server.get(Api.path("helpdesk-lora", 2), TestServer.ADMIN_TOKEN))
+                    .get("state"));
+            assertTrue(out.contains("\"action\":\"version.rollback\""), "the audit shows the rollback:\n" + out);
+        }
+    }
+}
