@@ -3,6 +3,7 @@ package io.adapterops.service.registry;
 import io.adapterops.service.audit.AuditLog;
 import io.adapterops.service.training.TrainingJobRepository;
 import io.adapterops.service.web.ApiException;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -17,9 +18,11 @@ public class AdapterRegistry {
     private final AdapterVersionRepository versions;
     private final TrainingJobRepository jobs;
     private final AuditLog audit;
+    private final ApplicationEventPublisher<VersionRegistered> events;
 
     public AdapterRegistry(AdapterRepository adapters, AdapterVersionRepository versions, TrainingJobRepository jobs,
-                           AuditLog audit) {
+                           AuditLog audit, ApplicationEventPublisher<VersionRegistered> events) {
+        this.events = events;
         this.adapters = adapters;
         this.versions = versions;
         this.jobs = jobs;
@@ -50,6 +53,7 @@ public class AdapterRegistry {
                 artifactUri, trainingJobId, description, null, null, null, actor, now, now, null));
         VersionRef ref = new VersionRef(adapter, saved);
         audit.record(actor, "version.registered", ref.subject(), null, VersionState.REGISTERED.name(), artifactUri);
+        events.publishEvent(new VersionRegistered(adapter.name(), number, artifactUri, trainingJobId, actor));
         return ref;
     }
 }

@@ -8,6 +8,7 @@ import io.adapterops.service.routing.RouteRepository;
 import io.adapterops.service.routing.RouteShadow;
 import io.adapterops.service.routing.RouteShadowRepository;
 import io.adapterops.service.web.ApiException;
+import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.transaction.annotation.Transactional;
@@ -38,10 +39,13 @@ public class VersionTransitions {
     private final ChampionStintRepository stints;
     private final AuditLog audit;
     private final JsonMapper json;
+    private final ApplicationEventPublisher<VersionMoved> events;
 
     public VersionTransitions(AdapterRepository adapters, AdapterVersionRepository versions,
                               EvaluationRepository evaluations, RouteRepository routes, RouteShadowRepository shadows,
-                              ChampionStintRepository stints, AuditLog audit, JsonMapper json) {
+                              ChampionStintRepository stints, AuditLog audit, JsonMapper json,
+                              ApplicationEventPublisher<VersionMoved> events) {
+        this.events = events;
         this.adapters = adapters;
         this.versions = versions;
         this.evaluations = evaluations;
@@ -314,6 +318,8 @@ public class VersionTransitions {
         Lifecycle.check(ref.subject(), from, action, to);
         AdapterVersion saved = versions.update(changed.withState(to));
         audit.record(actor, "version." + action.verb(), ref.subject(), from.name(), to.name(), reason);
+        events.publishEvent(new VersionMoved(ref.adapter().name(), saved.number(), saved.artifactUri(), from, to,
+                action, saved.routeName(), actor, reason));
         return new VersionRef(ref.adapter(), saved);
     }
 
