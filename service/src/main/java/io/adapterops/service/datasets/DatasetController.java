@@ -6,7 +6,10 @@ import io.adapterops.service.security.Roles;
 import io.adapterops.service.web.ApiException;
 import io.adapterops.service.web.PageView;
 import io.adapterops.service.web.Paging;
+import io.adapterops.trainer.data.ValidationReport;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.type.Argument;
+import io.micronaut.json.JsonMapper;
 import io.micronaut.data.model.Sort;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -26,21 +29,30 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
-/** Dataset metadata. Uploads and cleaning (which create versions) come with the trainer. */
+/** Datasets: metadata, and uploads that validate and clean rows into immutable versions. */
 @Controller("/api/v1/datasets")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class DatasetController {
     private final DatasetRepository datasets;
     private final DatasetVersionRepository versions;
     private final AuditLog audit;
+    private final DatasetUploads uploads;
+    private final JsonMapper json;
 
-    public DatasetController(DatasetRepository datasets, DatasetVersionRepository versions, AuditLog audit) {
+    public DatasetController(DatasetRepository datasets, DatasetVersionRepository versions, AuditLog audit,
+                             DatasetUploads uploads, JsonMapper json) {
         this.datasets = datasets;
         this.versions = versions;
         this.audit = audit;
+        this.uploads = uploads;
+        this.json = json;
     }
 
     @Serdeable
@@ -62,6 +74,48 @@ public class DatasetController {
         static DatasetVersionView of(DatasetVersion v) {
             return new DatasetVersionView(v.id(), v.contentHash(), v.rowCount(), v.createdBy(), v.createdAt());
         }
+    }
+
+    @Serdeable
+    public record ValidationView(String format, String kind, int rowsRead, int rowsAccepted, int badRows,
+                                 List<String> problems) {
+        static ValidationView of(ValidationReport v) {
+            return new ValidationView(String.valueOf(v.format()), String.valueOf(v.kind()), v.rowsRead(),
+                    v.rowsAccepted(), v.badRows(), v.problems().stream().map(Object::toString).toList());
+        }
+    }
+
+    @Serdeable
+    public record UploadView(DatasetVersionView version, boolean created, ValidationView validation,
+                             Map<String, Object> cleaning) {
+    }
+
+    /**
+     * Uploads rows (JSONL or a JSON array, streamed to disk, limit {@code adapterops.datasets.max-upload-bytes}),
+     * validates every row, cleans them and stores an immutable version named by its content hash.
+     */
+    @Post(value = "/{name}/versions", consumes = {"application/x-ndjson", "application/jsonl", "application/json",
+            "text/plain", "application/octet-stream"})
+    @Secured({Roles.OPERATOR, Roles.ADMIN})
+    public HttpResponse<UploadView> upload(String name, @QueryValue(defaultValue = "false") boolean skipInvalid,
+                                           @Body InputStream body, Authentication user) throws IOException {
+        DatasetUploads.Outcome outcome = uploads.upload(name, body, skipInvalid, user.getName());
+        UploadView view = new UploadView(DatasetVersionView.of(outcome.version()), outcome.created(),
+                ValidationView.of(outcome.validation()), parse(outcome.cleaningJson()));
+        return outcome.created() ? HttpResponse.created(view) : HttpResponse.ok(view);
+    }
+
+    @Get("/{name}/versions/{id}/report")
+    @Secured({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Map<String, Object> report(String name, long id) throws IOException {
+        Dataset d = datasets.findByName(name).orElseThrow(() -> ApiException.notFound("dataset", name));
+        DatasetVersion v = versions.findById(id).filter(x -> x.datasetId() == d.id())
+                .orElseThrow(() -> ApiException.notFound("dataset version", name + "/" + id));
+        return parse(Files.readString(uploads.reportPath(v)));
+    }
+
+    private Map<String, Object> parse(String text) throws IOException {
+        return json.readValue(text, Argument.mapOf(String.class, Object.class));
     }
 
     @Post

@@ -10,7 +10,11 @@ import java.util.Optional;
 
 @JdbcRepository(dialect = Dialect.POSTGRES)
 public interface DatasetVersionRepository extends GenericRepository<DatasetVersion, Long> {
+    DatasetVersion save(DatasetVersion version);
+
     Optional<DatasetVersion> findById(Long id);
+
+    Optional<DatasetVersion> findByDatasetIdAndContentHash(long datasetId, String contentHash);
 
     Page<DatasetVersion> findByDatasetId(long datasetId, Pageable pageable);
 }

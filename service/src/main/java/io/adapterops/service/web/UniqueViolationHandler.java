@@ -6,6 +6,8 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.sql.SQLException;
 import java.util.Map;
@@ -17,6 +19,8 @@ import java.util.Map;
 @Produces
 @Singleton
 public class UniqueViolationHandler implements ExceptionHandler<DataAccessException, HttpResponse<?>> {
+    private static final Logger LOG = LoggerFactory.getLogger(UniqueViolationHandler.class);
+
     @Override
     public HttpResponse<?> handle(HttpRequest request, DataAccessException exception) {
         String state = sqlState(exception);
@@ -25,6 +29,7 @@ public class UniqueViolationHandler implements ExceptionHandler<DataAccessExcept
                     "the change collided with another request (" + (state.equals("23505") ? "duplicate key" :
                             "concurrent update") + "); nothing was written: re-read and retry", Map.of()));
         }
+        LOG.error("database error on {} {}", request.getMethod(), request.getPath(), exception);
         return Problems.response(request, new ApiException(500, "internal", "Internal error",
                 "the database refused the request; see the service log", Map.of()));
     }

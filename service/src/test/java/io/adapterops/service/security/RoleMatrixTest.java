@@ -35,6 +35,8 @@ class RoleMatrixTest {
     private static final Set<String> OPERATE = Set.of("operator", "admin");
     private static final Set<String> DECIDE = Set.of("approver", "admin");
     private static final Set<String> ADMIN = Set.of("admin");
+    private static final String UPLOAD = "{\"instruction\":\"How do I reset my password?\",\"input\":\"\","
+            + "\"output\":\"Use the self-service portal.\"}\n";
 
     private TestServer server;
     private Api api;
@@ -135,6 +137,15 @@ class RoleMatrixTest {
         m.put("GET /api/v1/datasets/{name}", new Row(READ, () -> new Call("/api/v1/datasets/" + dataset(), null)));
         m.put("GET /api/v1/datasets/{name}/versions", new Row(READ, () -> new Call(
                 "/api/v1/datasets/" + dataset() + "/versions", null)));
+
+        m.put("POST /api/v1/datasets/{name}/versions", new Row(OPERATE, () -> new Call(
+                "/api/v1/datasets/" + dataset() + "/versions", UPLOAD)));
+        m.put("GET /api/v1/datasets/{name}/versions/{id}/report", new Row(READ, () -> {
+            String d = dataset();
+            Reply r = expect(201, server.post("/api/v1/datasets/" + d + "/versions", api.admin, UPLOAD));
+            return new Call("/api/v1/datasets/" + d + "/versions/" + ((Map<?, ?>) r.get("version")).get("id")
+                    + "/report", null);
+        }));
 
         m.put("GET /api/v1/training-jobs", new Row(READ, () -> new Call("/api/v1/training-jobs", null)));
         m.put("POST /api/v1/training-jobs", new Row(OPERATE, () -> new Call("/api/v1/training-jobs", jobBody())));

@@ -1,0 +1,73 @@
+package io.adapterops.llm;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Causal self-attention with grouped-query heads: {@code numKeyValueHeads} key/value heads, each
+ * shared by {@code groupSize} consecutive query heads (Hugging Face's {@code repeat_kv}).
+ */
+final class Attention {
+
+    final LoraLinear q; // hidden → heads·headDim
+    final LoraLinear k; // hidden → kvHeads·headDim
+    final LoraLinear v; // hidden → kvHeads·headDim
+    final LoraLinear o; // heads·headDim → hidden
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final NDArray scale; // scalar 1/sqrt(headDim), long-lived
+
+    Attention(LlamaConfig c, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear o, NDArray scale) {
+        this.q = q;
+        this.k = k;
+        this.v = v;
+        this.o = o;
+        this.heads = c.numAttentionHeads();
+        this.kvHeads = c.numKeyValueHeads();
+        this.headDim = c.headDim();
+        this.scale = scale;
+    }
+
+    /**
+     * @param x (batch, seq, hidden)
+     * @param mask additive (batch, 1, seq, past + seq), or null when every key is visible
+     */
+    NDArray forward(NDArray x, NDArray cos, NDArray sin, NDArray mask, KvCache cache, int layer,
+                    String adapter, boolean training) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        NDArray qh = q.forward(x, adapter, training).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray kh = k.forward(x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray vh = v.forward(x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        qh = Rope.apply(qh, cos, sin); // (batch, heads, seq, headDim)
+        kh = Rope.apply(kh, cos, sin); // (batch, kvHeads, seq, headDim)
+        if (cache != null) {
+            NDList all = cache.append(layer, kh, vh);
+            kh = all.get(0); // (batch, kvHeads, past + seq, headDim)
+            vh = all.get(1);
+        }
+        kh = repeatKv(kh); // (batch, heads, past + seq, headDim)
+        vh = repeatKv(vh);
+        NDArray att = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(scale); // (batch, heads, seq, past + seq)
+        if (mask != null) {
+            att = att.add(mask);
+        }
+        att = att.softmax(-1);
+        NDArray y = att.matMul(vh); // (batch, heads, seq, headDim)
+        y = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        return o.forward(y, adapter, training); // (batch, seq, hidden)
+    }
+
+    private NDArray repeatKv(NDArray x) { // (batch, kvHeads, s, headDim) → (batch, heads, s, headDim)
+        int groups = heads / kvHeads;
+        if (groups == 1) {
+            return x;
+        }
+        Shape s = x.getShape();
+        return x.expandDims(2)
+                .broadcast(new Shape(s.get(0), kvHeads, groups, s.get(2), headDim))
+                .reshape(s.get(0), heads, s.get(2), headDim);
+    }
+}

@@ -1,0 +1,81 @@
+package io.adapterops.llm;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A frozen linear layer with any number of LoRA adapters beside it (LitGPT's picture):
+ *
+ * <pre>
+ *   h = W·x + b  +  scaling · B·A·dropout(x)      W (out, in) frozen, A (r, in), B (out, r)
+ * </pre>
+ *
+ * A starts Kaiming-uniform and B at zero, so a fresh adapter changes nothing. Each call names the
+ * adapter it uses (null: the base alone), so several adapters share one copy of the base weights.
+ * Only A and B carry gradients.
+ */
+public final class LoraLinear {
+
+    /** One adapter's matrices on this layer; {@code scaling} is a long-lived scalar array. */
+    public record Lora(NDArray a, NDArray b, NDArray scaling, float dropout) {
+    }
+
+    private final NDArray weight; // (out, in)
+    private final NDArray bias;   // (out) or null
+    private final Map<String, Lora> adapters = new ConcurrentHashMap<>();
+
+    LoraLinear(NDArray weight, NDArray bias) {
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    public NDArray weight() {
+        return weight;
+    }
+
+    public NDArray bias() {
+        return bias;
+    }
+
+    public long in() {
+        return weight.getShape().get(1);
+    }
+
+    public long out() {
+        return weight.getShape().get(0);
+    }
+
+    void put(String adapter, Lora lora) {
+        adapters.put(adapter, lora);
+    }
+
+    Lora remove(String adapter) {
+        return adapters.remove(adapter);
+    }
+
+    Lora lora(String adapter) {
+        return adapters.get(adapter);
+    }
+
+    /** x (..., in) → (..., out). */
+    NDArray forward(NDArray x, String adapter, boolean training) {
+        NDArray h = x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        Lora lora = adapter == null ? null : adapters.get(adapter);
+        if (lora == null) {
+            return h;
+        }
+        NDArray in = training && lora.dropout() > 0
+                ? x.getNDArrayInternal().dropout(x, lora.dropout(), true).singletonOrThrow()
+                : x;
+        NDArray low = in.getNDArrayInternal().linear(in, lora.a(), null).singletonOrThrow(); // (..., r)
+        NDArray delta = low.getNDArrayInternal().linear(low, lora.b(), null).singletonOrThrow(); // (..., out)
+        return h.add(delta.mul(lora.scaling()));
+    }
+
+    /** {@code W + scaling · B·A}, the weight with the adapter folded in (out, in). */
+    NDArray merged(String adapter) {
+        Lora lora = adapters.get(adapter);
+        return lora == null ? weight.duplicate() : weight.add(lora.b().matMul(lora.a()).mul(lora.scaling()));
+    }
+}

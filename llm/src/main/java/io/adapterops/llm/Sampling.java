@@ -1,0 +1,91 @@
+package io.adapterops.llm;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Random;
+
+/**
+ * Picks the next token from one row of logits, in Hugging Face's order: repetition penalty, then
+ * temperature, top-k, top-p, then a draw from the row's own seeded generator (greedy when the
+ * temperature is 0). Runs on the Java side: a vocabulary row is small next to the forward pass.
+ */
+final class Sampling {
+
+    private Sampling() {
+    }
+
+    static int next(float[] logits, Collection<Integer> seen, GenerationOptions o, Random rnd) {
+        double[] l = new double[logits.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = logits[i];
+        }
+        if (o.repetitionPenalty() != 1.0) {
+            for (int t : seen) {
+                l[t] = l[t] < 0 ? l[t] * o.repetitionPenalty() : l[t] / o.repetitionPenalty();
+            }
+        }
+        if (o.temperature() <= 0) {
+            return argmax(l);
+        }
+        for (int i = 0; i < l.length; i++) {
+            l[i] /= o.temperature();
+        }
+        if (o.topK() > 0 && o.topK() < l.length) {
+            double[] sorted = l.clone();
+            Arrays.sort(sorted);
+            double kth = sorted[sorted.length - o.topK()];
+            for (int i = 0; i < l.length; i++) {
+                if (l[i] < kth) {
+                    l[i] = Double.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        double max = l[argmax(l)];
+        double[] p = new double[l.length];
+        double sum = 0;
+        for (int i = 0; i < l.length; i++) {
+            p[i] = Math.exp(l[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < p.length; i++) {
+            p[i] /= sum;
+        }
+        if (o.topP() < 1.0) {
+            Integer[] order = new Integer[p.length];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+            double cum = 0;
+            boolean cut = false;
+            for (int idx : order) {
+                if (cut) {
+                    p[idx] = 0;
+                }
+                cum += p[idx];
+                cut = cut || cum >= o.topP();
+            }
+        }
+        double total = Arrays.stream(p).sum();
+        double u = rnd.nextDouble() * total;
+        int last = 0;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] > 0) {
+                last = i;
+                u -= p[i];
+                if (u < 0) {
+                    return i;
+                }
+            }
+        }
+        return last;
+    }
+
+    static int argmax(double[] l) {
+        int best = 0;
+        for (int i = 1; i < l.length; i++) {
+            if (l[i] > l[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}
