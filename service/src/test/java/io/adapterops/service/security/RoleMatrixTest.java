@@ -1,6 +1,9 @@
 package io.adapterops.service.security;
 
+import io.adapterops.service.evaluation.EvaluationServiceTest;
+import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.support.Api;
+import io.adapterops.service.support.TestAdapters;
 import io.adapterops.service.support.TestDatabases;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
@@ -11,7 +14,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,10 +54,18 @@ class RoleMatrixTest {
     private record Row(Set<String> allowed, Supplier<Call> fixture) {
     }
 
+    private String artifact;
+
     @BeforeAll
-    void start(@TempDir Path dir) {
-        server = TestServer.start(TestDatabases.h2(dir));
+    void start(@TempDir Path dir) throws Exception {
+        Map<String, Object> props = new HashMap<>(TestDatabases.h2(dir));
+        props.put("adapterops.evaluation.max-new-tokens", 4);
+        server = TestServer.start(props);
         api = new Api(server);
+        artifact = TestAdapters.write(server, Api.BASE, "matrix-adapter");
+        Path suites = server.context().getBean(ModelStore.class).dataDir().resolve("suites");
+        Files.createDirectories(suites);
+        Files.writeString(suites.resolve("mini-red-team.jsonl"), EvaluationServiceTest.RED_TEAM);
         for (String role : Roles.ALL) {
             tokens.put(role, server.token("matrix-" + role, role));
         }
@@ -96,6 +109,11 @@ class RoleMatrixTest {
             return next;
         })));
         m.put("POST " + v + "/retire", new Row(DECIDE, () -> version("/retire", Map.of(), this::idleChampion)));
+        m.put("POST " + v + "/evaluations", new Row(OPERATE, () -> version("/evaluations",
+                Map.of("suites", List.of("mini-red-team")), this::withArtifact)));
+        m.put("GET " + v + "/evaluation-runs", new Row(READ, () -> version("/evaluation-runs", null, api::register)));
+        m.put("GET " + v + "/evaluation-runs/{id}", new Row(READ, () -> evaluationRun("")));
+        m.put("GET " + v + "/evaluation-runs/{id}/report", new Row(READ, () -> evaluationRun("/report")));
         m.put("GET /api/v1/lifecycle", new Row(READ, () -> new Call("/api/v1/lifecycle", null)));
 
         m.put("GET /api/v1/routes", new Row(READ, () -> new Call("/api/v1/routes", null)));
@@ -173,6 +191,26 @@ class RoleMatrixTest {
         String a = api.adapter();
         int n = maker.make(a);
         return new Call(Api.path(a, n) + (suffix == null ? "" : suffix), body == null ? null : server.json(body));
+    }
+
+    private int withArtifact(String adapter) {
+        return ((Number) expect(201, server.post("/api/v1/adapters/" + adapter + "/versions", api.admin,
+                server.json(Map.of("artifactUri", artifact)))).get("version")).intValue();
+    }
+
+    /** A finished evaluation run of a fresh version; {@code suffix} picks the run or its report. */
+    private Call evaluationRun(String suffix) {
+        String a = api.adapter();
+        int n = withArtifact(a);
+        Reply started = expect(202, server.post(Api.path(a, n) + "/evaluations", api.admin,
+                server.json(Map.of("suites", List.of("mini-red-team")))));
+        try {
+            EvaluationServiceTest.awaitRun(server, a, n, started.get("id"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return new Call(Api.path(a, n) + "/evaluation-runs/" + started.get("id") + suffix, null);
     }
 
     private String championedRoute(String adapter) {
