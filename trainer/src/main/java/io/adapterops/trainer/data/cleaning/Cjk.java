@@ -1,0 +1,13 @@
+package io.adapterops.trainer.data.cleaning;
+
+/** Scripts written without spaces between words, so shingled and counted by character. */
+final class Cjk {
+    private Cjk() {
+    }
+
+    static boolean is(int codePoint) {
+        Character.UnicodeScript s = Character.UnicodeScript.of(codePoint);
+        return s == Character.UnicodeScript.HAN || s == Character.UnicodeScript.HIRAGANA
+                || s == Character.UnicodeScript.KATAKANA || s == Character.UnicodeScript.HANGUL;
+    }
+}

@@ -1,0 +1,32 @@
+package io.adapterops.trainer.data.cleaning;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What a step counts while it runs. */
+final class StepTally {
+    private int removed;
+    private int added;
+    private int changed;
+    private final Map<String, Integer> counts = new TreeMap<>();
+
+    void removed() {
+        removed++;
+    }
+
+    void added(int n) {
+        added += n;
+    }
+
+    void changed() {
+        changed++;
+    }
+
+    void count(String what, int n) {
+        counts.merge(what, n, Integer::sum);
+    }
+
+    StepReport report(String step, int rowsIn, int rowsOut) {
+        return new StepReport(step, rowsIn, rowsOut, removed, added, changed, counts);
+    }
+}

@@ -1,0 +1,30 @@
+package io.adapterops.trainer.data.cleaning;
+
+import java.text.Normalizer;
+import java.util.regex.Pattern;
+
+/**
+ * NFKC (full-width letters, ligatures and odd spaces become their plain forms) and whitespace:
+ * one kind of line break, no control or zero-width characters, no trailing spaces, runs of spaces
+ * and tabs inside a line collapsed to one space, at most one blank line in a row. Leading indentation is kept, since
+ * replies may hold code.
+ */
+final class TextNormalizer {
+    private static final Pattern INVISIBLE = Pattern.compile("[\\p{Cc}&&[^\\n\\t]]|[\\u200B-\\u200D\\u2060\\uFEFF]");
+    private static final Pattern INNER_RUN = Pattern.compile("(?<=\\S)(?: {2,}|[ \\t]*\\t[ \\t]*)(?=\\S)");
+    private static final Pattern TRAILING = Pattern.compile("[ \\t]+(?=\\n|$)");
+    private static final Pattern BLANK_LINES = Pattern.compile("\\n{3,}");
+
+    private TextNormalizer() {
+    }
+
+    static String normalize(String text) {
+        String s = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        s = s.replace("\r\n", "\n").replace('\r', '\n');
+        s = INVISIBLE.matcher(s).replaceAll("");
+        s = INNER_RUN.matcher(s).replaceAll(" ");
+        s = TRAILING.matcher(s).replaceAll("");
+        s = BLANK_LINES.matcher(s).replaceAll("\n\n");
+        return s.strip();
+    }
+}
