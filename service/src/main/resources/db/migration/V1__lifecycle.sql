@@ -63,6 +63,8 @@ CREATE TABLE training_job (
     hyperparameters     VARCHAR(10000) NOT NULL,
     status              VARCHAR(20) NOT NULL,
     error               VARCHAR(4000),
+    progress            VARCHAR(4000),
+    adapter_version     INT,
     created_by          VARCHAR(100) NOT NULL,
     created_at          TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at          TIMESTAMP WITH TIME ZONE NOT NULL,

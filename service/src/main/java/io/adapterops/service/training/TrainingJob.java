@@ -20,6 +20,8 @@ public record TrainingJob(
         String hyperparameters,
         JobStatus status,
         @Nullable String error,
+        @Nullable String progress,
+        @Nullable Integer adapterVersion,
         String createdBy,
         Instant createdAt,
         Instant updatedAt,
@@ -37,6 +39,11 @@ public record TrainingJob(
 
     public TrainingJob withStatus(JobStatus next, @Nullable String why) {
         return new TrainingJob(id, adapterName, baseModel, datasetId, datasetVersionId, objective, hyperparameters, next,
-                why, createdBy, createdAt, Instant.now(), version);
+                why, progress, adapterVersion, createdBy, createdAt, Instant.now(), version);
+    }
+
+    public TrainingJob succeeded(int registeredVersion) {
+        return new TrainingJob(id, adapterName, baseModel, datasetId, datasetVersionId, objective, hyperparameters,
+                JobStatus.SUCCEEDED, null, progress, registeredVersion, createdBy, createdAt, Instant.now(), version);
     }
 }

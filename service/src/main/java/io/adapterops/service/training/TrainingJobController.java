@@ -1,61 +1,60 @@
 package io.adapterops.service.training;
 
-import io.adapterops.service.audit.AuditLog;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.adapterops.service.datasets.Dataset;
 import io.adapterops.service.datasets.DatasetRepository;
-import io.adapterops.service.datasets.DatasetVersion;
-import io.adapterops.service.datasets.DatasetVersionRepository;
 import io.adapterops.service.registry.RegistryRequests;
 import io.adapterops.service.security.Roles;
-import io.adapterops.service.training.TrainingJob.JobStatus;
 import io.adapterops.service.training.TrainingJob.Objective;
-import io.adapterops.service.web.ApiException;
 import io.adapterops.service.web.PageView;
 import io.adapterops.service.web.Paging;
+import io.adapterops.trainer.Progress;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.model.Sort;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.json.JsonMapper;
+import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.serde.annotation.Serdeable;
-import io.micronaut.transaction.annotation.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.Map;
-import java.util.TreeMap;
 
-/** Training jobs: create, list, read, cancel. Jobs wait in QUEUED until a trainer runs them. */
+/** Training jobs: create (queued and run), list, read with live progress, stream progress, cancel. */
 @Controller("/api/v1/training-jobs")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class TrainingJobController {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final TrainingJobs trainingJobs;
     private final TrainingJobRepository jobs;
+    private final TrainingRunner runner;
     private final DatasetRepository datasets;
-    private final DatasetVersionRepository datasetVersions;
-    private final AuditLog audit;
-    private final JsonMapper json;
+    private final ProgressHub hub;
 
-    public TrainingJobController(TrainingJobRepository jobs, DatasetRepository datasets,
-                                 DatasetVersionRepository datasetVersions, AuditLog audit, JsonMapper json) {
+    public TrainingJobController(TrainingJobs trainingJobs, TrainingJobRepository jobs, TrainingRunner runner,
+                                 DatasetRepository datasets, ProgressHub hub) {
+        this.trainingJobs = trainingJobs;
         this.jobs = jobs;
+        this.runner = runner;
         this.datasets = datasets;
-        this.datasetVersions = datasetVersions;
-        this.audit = audit;
-        this.json = json;
+        this.hub = hub;
     }
 
     @Serdeable
@@ -69,29 +68,17 @@ public class TrainingJobController {
 
     @Serdeable
     public record JobView(long id, String adapter, String baseModel, String dataset, @Nullable Long datasetVersionId,
-                          String objective, String hyperparameters, String status, @Nullable String error,
-                          String createdBy, Instant createdAt, Instant updatedAt) {
+                          String objective, Object hyperparameters, String status, @Nullable String error,
+                          @Nullable Object progress, @Nullable Integer adapterVersion, String createdBy,
+                          Instant createdAt, Instant updatedAt) {
     }
 
     @Post
     @Secured({Roles.OPERATOR, Roles.ADMIN})
-    @Transactional
     public HttpResponse<JobView> create(@Valid @Body CreateJob request, Authentication user) {
-        Dataset dataset = datasets.findByName(request.dataset())
-                .orElseThrow(() -> ApiException.badField("dataset", "dataset '" + request.dataset() + "' does not exist"));
-        if (request.datasetVersionId() != null) {
-            DatasetVersion v = datasetVersions.findById(request.datasetVersionId()).orElse(null);
-            if (v == null || v.datasetId() != dataset.id()) {
-                throw ApiException.badField("datasetVersionId", "dataset '" + dataset.name() + "' has no version "
-                        + request.datasetVersionId());
-            }
-        }
-        Instant now = Instant.now();
-        TrainingJob job = jobs.save(new TrainingJob(null, request.adapter(), request.baseModel(), dataset.id(),
-                request.datasetVersionId(), request.objective(), hyperparameters(request.hyperparameters()),
-                JobStatus.QUEUED, null, user.getName(), now, now, null));
-        audit.record(user.getName(), "training-job.created", "training-job:" + job.id(), null, JobStatus.QUEUED.name(),
-                request.objective() + " " + request.adapter() + " on " + dataset.name());
+        TrainingJob job = trainingJobs.create(request.adapter(), request.baseModel(), request.dataset(),
+                request.datasetVersionId(), request.objective(), request.hyperparameters(), user.getName());
+        runner.submit(job.id());
         return HttpResponse.created(view(job));
     }
 
@@ -105,39 +92,62 @@ public class TrainingJobController {
     @Get("/{id}")
     @Secured({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public JobView get(long id) {
-        return view(find(id));
+        return view(trainingJobs.find(id));
+    }
+
+    /** Server-sent events: one {@code progress} event per optimizer step, then one {@code end} event. */
+    @Get(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM)
+    @Secured({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
+    public Publisher<Event<Object>> events(long id) {
+        TrainingJob job = trainingJobs.find(id);
+        if (job.status().finished()) {
+            return Flux.just(Event.of((Object) Map.of("status", job.status().name())).name("end"));
+        }
+        return Flux.create((FluxSink<Event<Object>> sink) -> {
+            Runnable unsubscribe = hub.subscribe(id, update -> {
+                if (update.progress() == null) {
+                    sink.next(Event.of((Object) Map.of("status", update.status())).name("end"));
+                    sink.complete();
+                } else {
+                    sink.next(Event.of(asMap(update.progress())).name("progress"));
+                }
+            });
+            sink.onDispose(unsubscribe::run);
+            hub.latest(id).filter(u -> u.progress() != null)
+                    .ifPresent(u -> sink.next(Event.of(asMap(u.progress())).name("progress")));
+            TrainingJob now = trainingJobs.find(id);
+            if (now.status().finished()) {
+                sink.next(Event.of((Object) Map.of("status", now.status().name())).name("end"));
+                sink.complete();
+            }
+        });
     }
 
     @Post("/{id}/cancel")
     @Secured({Roles.OPERATOR, Roles.ADMIN})
-    @Transactional
     public JobView cancel(long id, Authentication user) {
-        TrainingJob job = find(id);
-        if (job.status().finished()) {
-            throw ApiException.conflict("job-finished", "training job " + id + " is already " + job.status(),
-                    Map.of("currentState", job.status().name()));
-        }
-        TrainingJob cancelled = jobs.update(job.withStatus(JobStatus.CANCELLED, "cancelled by " + user.getName()));
-        audit.record(user.getName(), "training-job.cancelled", "training-job:" + id, job.status().name(),
-                JobStatus.CANCELLED.name(), null);
-        return view(cancelled);
-    }
-
-    private TrainingJob find(long id) {
-        return jobs.findById(id).orElseThrow(() -> ApiException.notFound("training job", String.valueOf(id)));
+        return view(trainingJobs.cancel(id, user.getName()));
     }
 
     private JobView view(TrainingJob j) {
         String dataset = datasets.findById(j.datasetId()).map(Dataset::name).orElse("?");
+        Object progress = hub.latest(j.id()).filter(u -> u.progress() != null).map(u -> asMap(u.progress()))
+                .orElseGet(() -> parse(j.progress()));
         return new JobView(j.id(), j.adapterName(), j.baseModel(), dataset, j.datasetVersionId(), j.objective().name(),
-                j.hyperparameters(), j.status().name(), j.error(), j.createdBy(), j.createdAt(), j.updatedAt());
+                parse(j.hyperparameters()), j.status().name(), j.error(), progress, j.adapterVersion(), j.createdBy(),
+                j.createdAt(), j.updatedAt());
     }
 
-    private String hyperparameters(@Nullable Map<String, Object> values) {
+    /** The trainer's Progress as plain JSON values (the library's records carry no serde metadata). */
+    private static Object asMap(Progress progress) {
+        return JSON.convertValue(progress, Map.class);
+    }
+
+    private static Object parse(@Nullable String json) {
         try {
-            return json.writeValueAsString(values == null ? Map.of() : new TreeMap<>(values));
+            return json == null ? null : JSON.readValue(json, Object.class);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("stored JSON is unreadable", e);
         }
     }
 }

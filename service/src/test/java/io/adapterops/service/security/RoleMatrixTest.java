@@ -1,6 +1,7 @@
 package io.adapterops.service.security;
 
 import io.adapterops.service.evaluation.EvaluationServiceTest;
+import io.adapterops.service.mlflow.RunTracker;
 import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.support.Api;
 import io.adapterops.service.support.TestAdapters;
@@ -166,10 +167,27 @@ class RoleMatrixTest {
         }));
 
         m.put("GET /api/v1/training-jobs", new Row(READ, () -> new Call("/api/v1/training-jobs", null)));
-        m.put("POST /api/v1/training-jobs", new Row(OPERATE, () -> new Call("/api/v1/training-jobs", jobBody())));
+        m.put("POST /api/v1/training-jobs", new Row(OPERATE, () -> new Call("/api/v1/training-jobs",
+                jobBody(1))));
         m.put("GET /api/v1/training-jobs/{id}", new Row(READ, () -> new Call("/api/v1/training-jobs/" + job(), null)));
         m.put("POST /api/v1/training-jobs/{id}/cancel", new Row(OPERATE, () -> new Call(
                 "/api/v1/training-jobs/" + job() + "/cancel", "{}")));
+        m.put("GET /api/v1/training-jobs/{id}/events", new Row(READ, () -> {
+            Object id = job();
+            expect(200, server.post("/api/v1/training-jobs/" + id + "/cancel", api.admin, "{}"));
+            return new Call("/api/v1/training-jobs/" + id + "/events", null);
+        }));
+
+        m.put("GET /api/v1/runs", new Row(READ, () -> new Call("/api/v1/runs", null)));
+        m.put("GET /api/v1/runs/{id}", new Row(READ, () -> new Call("/api/v1/runs/"
+                + server.context().getBean(RunTracker.class).startRun("matrix", null, "matrix", Map.of()), null)));
+        m.put("GET /api/v1/runs/{id}/metrics/{key}", new Row(READ, () -> {
+            RunTracker tracker = server.context().getBean(RunTracker.class);
+            long run = tracker.startRun("matrix", null, "matrix", Map.of());
+            tracker.logMetrics(run, 1, Map.of("loss", 0.5));
+            return new Call("/api/v1/runs/" + run + "/metrics/loss", null);
+        }));
+        m.put("GET /api/v1/system/mlflow", new Row(READ, () -> new Call("/api/v1/system/mlflow", null)));
 
         m.put("GET /api/v1/admin/tokens", new Row(ADMIN, () -> new Call("/api/v1/admin/tokens", null)));
         m.put("POST /api/v1/admin/tokens", new Row(ADMIN, () -> new Call("/api/v1/admin/tokens",
@@ -241,13 +259,28 @@ class RoleMatrixTest {
         return name;
     }
 
-    private String jobBody() {
-        return server.json(Map.of("adapter", Api.unique("a"), "baseModel", Api.BASE, "dataset", dataset(),
-                "objective", "SFT", "hyperparameters", Map.of("lr", 2e-4, "r", 8)));
+    /** A job on a dataset with one uploaded version; long enough that a cancel finds it unfinished. */
+    private String jobBody(int steps) {
+        String d = dataset();
+        expect(201, server.post("/api/v1/datasets/" + d + "/versions", api.admin, UPLOAD));
+        return server.json(Map.of("adapter", Api.unique("a"), "baseModel", Api.BASE, "dataset", d,
+                "objective", "SFT", "hyperparameters", Map.of("max_steps", steps, "eval_steps", 0, "save_steps", 0)));
     }
 
+    private final List<Object> longJobs = new ArrayList<>();
+
     private Object job() {
-        return expect(201, server.post("/api/v1/training-jobs", api.admin, jobBody())).get("id");
+        Object id = expect(201, server.post("/api/v1/training-jobs", api.admin, jobBody(100_000))).get("id");
+        longJobs.add(id);
+        return id;
+    }
+
+    /** Cancels the long jobs a refused call left running, so they do not hold the trainer. */
+    private void stopLongJobs() {
+        for (Object id : longJobs) {
+            server.post("/api/v1/training-jobs/" + id + "/cancel", api.admin, "{}");
+        }
+        longJobs.clear();
     }
 
     @SuppressWarnings("unchecked")
@@ -292,6 +325,7 @@ class RoleMatrixTest {
                 Call call = row.fixture().get();
                 Reply r = server.call(method, call.path(), tokens.get(role), call.body());
                 calls++;
+                stopLongJobs();
                 boolean allowed = row.allowed().contains(role);
                 if (allowed && (r.status() < 200 || r.status() > 299)) {
                     failures.add(e.getKey() + " as " + role + ": expected 2xx, got " + r);
