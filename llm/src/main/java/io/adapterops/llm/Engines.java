@@ -38,4 +38,10 @@ public final class Engines {
     public static Device device() {
         return pytorch().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     }
+
+    /** Starts the engine and says which one and on what device; images run it to fetch CUDA natives at build time. */
+    public static void main(String[] args) {
+        Engine engine = pytorch();
+        System.out.println("PyTorch " + engine.getVersion() + " on " + device() + ", GPUs: " + engine.getGpuCount());
+    }
 }
