@@ -1,6 +1,8 @@
 package io.adapterops.trainer.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adapterops.llm.LlamaConfig;
+import io.adapterops.llm.TinyModels;
 import io.adapterops.trainer.InsufficientMemoryException;
 import io.adapterops.trainer.Progress;
 import io.adapterops.trainer.Trainer;
@@ -16,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -24,7 +27,8 @@ import org.yaml.snakeyaml.Yaml;
  * {@link TrainingConfig} keys plus:
  *
  * <pre>
- *   model_name_or_path: /models/base      a local Hugging Face model folder           (required)
+ *   model_name_or_path: /models/base      a local Hugging Face model folder, or tiny-llama /
+ *                                          tiny-qwen2 (generated under models/ beside the file) (required)
  *   dataset: data/helpdesk.jsonl           a dataset file (also dataset_path)          (required)
  *   output_dir: runs/helpdesk              checkpoints/ and adapter/ go here; reruns resume (required)
  *   dataset_hash: sha256:…                 recorded in training_summary.json          (optional)
@@ -35,6 +39,9 @@ import org.yaml.snakeyaml.Yaml;
  * Exit status: 0 done, 1 training failed, 2 bad command line or config, 3 not enough memory.
  */
 public final class TrainCli {
+    private static final Map<String, Supplier<LlamaConfig>> TINY =
+            Map.of("tiny-llama", TinyModels::llama, "tiny-qwen2", TinyModels::qwen2);
+    private static final long TINY_SEED = 20261129L;
 
     private TrainCli() {
     }
@@ -82,7 +89,7 @@ public final class TrainCli {
     static TrainingRequest request(Path file) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>(read(file));
         Path dir = file.toAbsolutePath().getParent();
-        Path model = path(dir, m.remove("model_name_or_path"), "model_name_or_path");
+        Path model = model(dir, m.remove("model_name_or_path"));
         Object dataset = m.containsKey("dataset_path") ? m.remove("dataset_path") : m.remove("dataset");
         Path data = path(dir, dataset, "dataset");
         Path output = path(dir, m.remove("output_dir"), "output_dir");
@@ -93,6 +100,19 @@ public final class TrainCli {
         }
         m.remove("do_train");
         return new TrainingRequest(model, data, output, TrainingConfig.fromMap(m), hash == null ? null : hash.toString());
+    }
+
+    /** A model folder; the tiny test models are written on first use, so a demo needs no download. */
+    private static Path model(Path dir, Object v) throws IOException {
+        Path given = path(dir, v, "model_name_or_path");
+        if (Files.isDirectory(given) || !TINY.containsKey(v.toString())) {
+            return given;
+        }
+        Path tiny = dir.resolve("models").resolve(v.toString());
+        if (!Files.isRegularFile(tiny.resolve("config.json"))) {
+            TinyModels.write(tiny, TINY.get(v.toString()).get(), TINY_SEED);
+        }
+        return tiny;
     }
 
     @SuppressWarnings("unchecked")

@@ -55,6 +55,21 @@ class TrainCliTest {
     }
 
     @Test
+    void aTinyModelNameIsGeneratedBesideTheConfigOnFirstUse() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = run("""
+                model_name_or_path: tiny-qwen2
+                dataset: data.jsonl
+                output_dir: run
+                max_steps: 2
+                val_size: 0
+                """, new ByteArrayOutputStream(), err);
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.readString(tmp.resolve("models/tiny-qwen2/config.json")).contains("qwen2"));
+        assertTrue(Files.isRegularFile(tmp.resolve("run/adapter/adapter_model.safetensors")));
+    }
+
+    @Test
     void anUnknownKeyInTheConfigFileIsNamedAndNothingRuns() throws Exception {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
