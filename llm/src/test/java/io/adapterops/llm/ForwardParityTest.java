@@ -3,30 +3,17 @@ package io.adapterops.llm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The DJL forward pass against the independent scalar reference of transformers' semantics. */
-class ForwardParityTest {
+class ForwardParityTest extends EngineTest {
 
-    static NDManager manager;
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     private double maxDiff(LlamaConfig c, long seed) throws Exception {
         Path dir = TinyModels.write(tmp.resolve(c.modelType() + seed), c, seed);

@@ -16,28 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LoraTest {
+class LoraTest extends EngineTest {
 
     static final int[] IDS = {3, 270, 17, 99, 256, 5, 42, 200};
     static final List<String> ALL = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
-    static NDManager manager;
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     /**
      * An adapter as training leaves one, in PEFT's key names: A Kaiming-uniform, B no longer zero

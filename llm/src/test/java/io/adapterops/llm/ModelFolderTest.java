@@ -5,31 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ModelFolderTest {
+class ModelFolderTest extends EngineTest {
 
-    static NDManager manager;
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     private static ModelFormatException rejected(Path dir) {
         return assertThrows(ModelFormatException.class, () -> ModelFolder.load(dir, manager).close());

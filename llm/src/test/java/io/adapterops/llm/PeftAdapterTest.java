@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
@@ -17,33 +16,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class PeftAdapterTest {
+class PeftAdapterTest extends EngineTest {
 
     /** The fields of PEFT's LoraConfig as of the 0.7–0.10 releases (the ones older releases accept). */
     static final Set<String> PEFT_LORA_CONFIG_KEYS = Set.of("alpha_pattern", "auto_mapping", "base_model_name_or_path",
             "bias", "fan_in_fan_out", "inference_mode", "init_lora_weights", "layers_pattern", "layers_to_transform",
             "lora_alpha", "lora_dropout", "modules_to_save", "peft_type", "r", "rank_pattern", "revision",
             "target_modules", "task_type", "use_rslora", "megatron_config", "megatron_core", "loftq_config");
-    static NDManager manager;
     @TempDir
     Path tmp;
     Path modelDir;
 
-    @BeforeAll
-    static void start() {
-        manager = Engines.newManager();
-    }
-
-    @AfterAll
-    static void stop() {
-        manager.close();
-    }
 
     @BeforeEach
     void model() throws Exception {
