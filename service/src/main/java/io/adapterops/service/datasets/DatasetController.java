@@ -15,7 +15,10 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Part;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.multipart.CompletedFileUpload;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -103,6 +106,19 @@ public class DatasetController {
         UploadView view = new UploadView(DatasetVersionView.of(outcome.version()), outcome.created(),
                 ValidationView.of(outcome.validation()), parse(outcome.cleaningJson()));
         return outcome.created() ? HttpResponse.created(view) : HttpResponse.ok(view);
+    }
+
+    /** The same upload as a multipart form, the file in part {@code file} (e.g. {@code curl -F file=@rows.jsonl}). */
+    @Post(value = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA)
+    @Secured({Roles.OPERATOR, Roles.ADMIN})
+    public HttpResponse<UploadView> uploadForm(String name, @QueryValue(defaultValue = "false") boolean skipInvalid,
+                                               @Part("file") CompletedFileUpload file, Authentication user)
+            throws IOException {
+        try (InputStream in = file.getInputStream()) {
+            return upload(name, skipInvalid, in, user);
+        } finally {
+            file.discard();
+        }
     }
 
     @Get("/{name}/versions/{id}/report")

@@ -97,6 +97,27 @@ class DatasetUploadTest {
     }
 
     @Test
+    void aMultipartFormUploadStoresTheSameVersionAsARawBody() throws Exception {
+        String name = dataset("ALPACA");
+        String rows = resource("datasets/it-helpdesk-sft.jsonl");
+        String boundary = "----adapterops" + System.nanoTime();
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rows.jsonl\"\r\n"
+                + "Content-Type: application/x-ndjson\r\n\r\n" + rows + "\r\n--" + boundary + "--\r\n";
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.context()
+                                .getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort()
+                                + "/api/v1/datasets/" + name + "/versions"))
+                        .header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+        Reply raw = expect(200, upload(name, rows, ""));
+        assertEquals(false, raw.get("created"), "the raw body of the same rows is the same version");
+        assertTrue(r.body().contains((String) ((Map<?, ?>) raw.get("version")).get("contentHash")), r.body());
+    }
+
+    @Test
     void aBadRowRejectsTheWholeUploadNamingLineAndFieldAndStoresNothing() throws Exception {
         String name = dataset("ALPACA");
         long before = server.rows("dataset_version");
