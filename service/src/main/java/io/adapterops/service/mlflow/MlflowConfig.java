@@ -2,6 +2,7 @@ package io.adapterops.service.mlflow;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.convert.format.ReadableBytes;
 import jakarta.inject.Singleton;
 
 import java.net.URI;
@@ -25,6 +26,8 @@ public class MlflowConfig {
     private final Duration pollInterval;
     private final Duration backoffInitial;
     private final Duration backoffMax;
+    private final long multipartThreshold;
+    private final long multipartPartSize;
 
     public MlflowConfig(@Value("${adapterops.mlflow.tracking-uri:}") String trackingUri,
                         @Value("${adapterops.mlflow.username:}") String username,
@@ -33,7 +36,9 @@ public class MlflowConfig {
                         @Value("${adapterops.mlflow.request-timeout:30s}") Duration requestTimeout,
                         @Value("${adapterops.mlflow.poll-interval:1s}") Duration pollInterval,
                         @Value("${adapterops.mlflow.backoff-initial:1s}") Duration backoffInitial,
-                        @Value("${adapterops.mlflow.backoff-max:5m}") Duration backoffMax) {
+                        @Value("${adapterops.mlflow.backoff-max:5m}") Duration backoffMax,
+                        @Value("${adapterops.mlflow.multipart-threshold:500MB}") @ReadableBytes long multipartThreshold,
+                        @Value("${adapterops.mlflow.multipart-part-size:100MB}") @ReadableBytes long multipartPartSize) {
         this.rawUri = trackingUri == null ? "" : trackingUri.trim();
         this.username = blankToNull(username);
         this.password = blankToNull(password);
@@ -42,6 +47,8 @@ public class MlflowConfig {
         this.pollInterval = pollInterval;
         this.backoffInitial = backoffInitial;
         this.backoffMax = backoffMax;
+        this.multipartThreshold = multipartThreshold;
+        this.multipartPartSize = multipartPartSize;
         URI parsed = null;
         String why = null;
         if (!rawUri.isEmpty()) {
@@ -62,6 +69,10 @@ public class MlflowConfig {
             }
             if (why == null && (this.username == null) != (this.password == null)) {
                 why = "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD must be set together";
+                parsed = null;
+            }
+            if (why == null && multipartPartSize <= 0) {
+                why = "adapterops.mlflow.multipart-part-size must be positive";
                 parsed = null;
             }
         }
@@ -118,6 +129,15 @@ public class MlflowConfig {
 
     public Duration backoffMax() {
         return backoffMax;
+    }
+
+    /** Files larger than this go up through a multipart upload where the artifact store offers one. */
+    public long multipartThreshold() {
+        return multipartThreshold;
+    }
+
+    public long multipartPartSize() {
+        return multipartPartSize;
     }
 
     private static @Nullable String blankToNull(@Nullable String s) {

@@ -36,6 +36,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -57,6 +58,8 @@ import java.util.regex.Pattern;
 public class MlflowGateway {
     static final String API = "/api/2.0/mlflow/";
     static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
+    static final String ARTIFACT_LIST = "/api/2.0/mlflow-artifacts/artifacts";
+    static final String MULTIPART = "/api/2.0/mlflow-artifacts/mpu/";
     /** MLflow reserves these alias names: "latest" and "v" plus a number (case-insensitive). */
     private static final Pattern RESERVED_ALIAS = Pattern.compile("(?i)latest|v\\d+");
 
@@ -64,10 +67,14 @@ public class MlflowGateway {
     private final JsonMapper json;
     private final @Nullable MlflowClient client;
     private final @Nullable HttpClient http;
+    private final MultipartUpload multipart;
+    private final ArtifactDownload downloads;
 
     public MlflowGateway(MlflowConfig config, JsonMapper json) {
         this.config = config;
         this.json = json;
+        this.multipart = new MultipartUpload(this, config);
+        this.downloads = new ArtifactDownload(this);
         if (config.baseUrl() == null) {
             this.client = null;
             this.http = null;
@@ -141,11 +148,18 @@ public class MlflowGateway {
         });
     }
 
-    /** PUT of one file through the artifact proxy; a second PUT of the same path overwrites it. */
+    /**
+     * One file through the artifact proxy; a second upload of the same path overwrites it. Files above
+     * the multipart threshold go up in parts where the artifact store can, otherwise in one streamed PUT.
+     */
     public void uploadArtifact(String runArtifactUri, String relativePath, Path file) {
         String target = proxiedPath(runArtifactUri) + "/" + relativePath;
         HttpRequest.Builder request;
         try {
+            long size = Files.size(file);
+            if (size > config.multipartThreshold() && multipart.upload(target, file, size)) {
+                return;
+            }
             request = request(ARTIFACTS + encodePath(target)).header("Content-Type", "application/octet-stream")
                     .PUT(HttpRequest.BodyPublishers.ofFile(file));
         } catch (IOException e) {
@@ -153,6 +167,17 @@ public class MlflowGateway {
                     "artifact " + file + " cannot be read: " + e.getMessage(), e);
         }
         send(request.build());
+    }
+
+    /**
+     * Downloads the run's artifact {@code artifactPath} into {@code target}, streaming to disk: a folder's
+     * files (recursively) land under {@code target}, a single file as {@code target/<its name>}.
+     *
+     * @return the files written
+     */
+    public List<Path> downloadArtifacts(String runId, String artifactPath, Path target) {
+        String runArtifactUri = call(() -> client().getRun(runId)).getInfo().getArtifactUri();
+        return downloads.download(proxiedPath(runArtifactUri), runId, artifactPath, target);
     }
 
     public void ensureRegisteredModel(String name) {
@@ -247,7 +272,7 @@ public class MlflowGateway {
         return rest.replaceAll("^/+", "").replaceAll("/+$", "");
     }
 
-    private static String encodePath(String path) {
+    static String encodePath(String path) {
         StringBuilder out = new StringBuilder();
         for (String segment : path.split("/")) {
             if (!out.isEmpty()) {
@@ -259,18 +284,24 @@ public class MlflowGateway {
     }
 
     private Map<String, Object> sendJson(String method, String path, Map<String, Object> body) {
+        return exchangeJson(method, API + path, body);
+    }
+
+    /** A JSON request to any path of the server (the tracking API or the artifact proxy). */
+    Map<String, Object> exchangeJson(String method, String fullPath, Map<String, Object> body) {
         String text;
         try {
             text = json.writeValueAsString(body);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        String response = send(request(API + path).header("Content-Type", "application/json")
+        String response = send(request(fullPath).header("Content-Type", "application/json")
                 .method(method, HttpRequest.BodyPublishers.ofString(text)).build());
         return parse(response);
     }
 
-    private HttpRequest.Builder request(String path) {
+    /** A request to {@code path} on the server, with the MLflow credentials and the request timeout. */
+    HttpRequest.Builder request(String path) {
         if (http == null) {
             throw unusable();
         }
@@ -286,14 +317,19 @@ public class MlflowGateway {
         return b;
     }
 
-    private String send(HttpRequest request) {
-        String what = request.method() + " " + request.uri().getRawPath();
+    String send(HttpRequest request) {
+        HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 == 2) {
+            return response.body();
+        }
+        throw failure(response.statusCode(), response.body(), what(request));
+    }
+
+    /** Sends a request to the server; any status comes back, a broken exchange is a TRANSPORT failure. */
+    <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+        String what = what(request);
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 == 2) {
-                return response.body();
-            }
-            throw failure(response.statusCode(), response.body(), what);
+            return http().send(request, body);
         } catch (HttpTimeoutException e) {
             throw new MlflowCallException(MlflowCallException.Kind.TRANSPORT, 0, null, what + " timed out after "
                     + config.requestTimeout().toSeconds() + " s", e);
@@ -303,6 +339,18 @@ public class MlflowGateway {
             Thread.currentThread().interrupt();
             throw unreachable(what, e);
         }
+    }
+
+    static String what(HttpRequest request) {
+        return request.method() + " " + request.uri().getRawPath();
+    }
+
+    /** The raw HTTP client, for presigned URLs that must not see the MLflow credentials. */
+    HttpClient http() {
+        if (http == null) {
+            throw unusable();
+        }
+        return http;
     }
 
     private <T> T call(Supplier<T> op) {
@@ -325,7 +373,7 @@ public class MlflowGateway {
                 + (root.getMessage() == null ? "" : " " + root.getMessage()), e);
     }
 
-    private MlflowCallException failure(int status, @Nullable String body, String what) {
+    MlflowCallException failure(int status, @Nullable String body, String what) {
         Map<String, Object> error = parse(body);
         String code = error.get("error_code") instanceof String s ? s : null;
         String message = error.get("message") instanceof String s ? s : body == null ? "" : abbreviate(body);
@@ -336,7 +384,7 @@ public class MlflowGateway {
         return MlflowCallException.ofStatus(status, code, text);
     }
 
-    private Map<String, Object> parse(@Nullable String body) {
+    Map<String, Object> parse(@Nullable String body) {
         if (body == null || body.isBlank() || !body.trim().startsWith("{")) {
             return Map.of();
         }

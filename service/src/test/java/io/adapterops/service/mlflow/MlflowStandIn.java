@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,11 +13,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +41,17 @@ import java.util.regex.Pattern;
  * local paths outside a run's artifacts, or file: URIs, are refused; {@code latest} and {@code v<N>}
  * are reserved alias names; DELETE registered-models/alias reads a JSON body.
  *
+ * <p>The artifact proxy lists a folder with {@code GET artifacts?path=} as base names, directories
+ * without a size ({@code _list_artifacts_mlflow_artifacts}). Multipart uploads follow
+ * mlflow/protos/mlflow_artifacts.proto and handlers.py ({@code _create_multipart_upload_artifact},
+ * {@code _complete_multipart_upload_artifact}, {@code _abort_multipart_upload_artifact}): POST
+ * {@code mpu/create|complete|abort/<folder>} with {@code path} (the file, of which the store keeps the base
+ * name), {@code num_parts}, {@code upload_id} and {@code parts [{part_number, etag}]}; create answers
+ * {@code upload_id} and {@code credentials [{part_number, url}]}, presigned URLs served here under
+ * {@code /presigned/} without MLflow authentication, answering an ETag as S3 does. With
+ * {@link #withoutMultipart()} it answers as a local file store does: NOT_IMPLEMENTED (HTTP 501) with the
+ * message of {@code _UnsupportedMultipartUploadException} (mlflow/exceptions.py).
+ *
  * <p>It records its state for assertions, and injects failures: HTTP errors, a slow answer, a
  * request applied but answered 500 (a lost response), wrong credentials (401) or no permission
  * (403), and "down" (nothing listening, so connections are refused).
@@ -43,6 +59,9 @@ import java.util.regex.Pattern;
 final class MlflowStandIn implements AutoCloseable {
     private static final String API = "/api/2.0/mlflow/";
     private static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
+    private static final String ARTIFACT_LIST = "/api/2.0/mlflow-artifacts/artifacts";
+    private static final String MULTIPART = "/api/2.0/mlflow-artifacts/mpu/";
+    private static final String PRESIGNED = "/presigned/";
     private static final Pattern TAG_FILTER = Pattern.compile("tags\\.`?([^`=\\s]+)`?\\s*=\\s*'([^']*)'");
     private static final Pattern NAME_FILTER = Pattern.compile("name\\s*=\\s*'([^']*)'");
 
@@ -57,6 +76,13 @@ final class MlflowStandIn implements AutoCloseable {
     final Map<String, Model> models = new LinkedHashMap<>();
     final Map<String, byte[]> artifacts = new LinkedHashMap<>();
     final List<String> requests = new ArrayList<>();
+    private final Map<String, Upload> uploads = new LinkedHashMap<>();
+    /** Files whose multipart upload was aborted, by artifact path. */
+    private final List<String> aborted = new ArrayList<>();
+    /** The Authorization header of each part PUT, "none" when absent. */
+    private final List<String> partAuthorizations = new ArrayList<>();
+    private final Map<String, List<String>> extraListing = new LinkedHashMap<>();
+    private volatile boolean multipart = true;
 
     // Failure injection.
     private final List<Rule> faults = new ArrayList<>();
@@ -113,6 +139,10 @@ final class MlflowStandIn implements AutoCloseable {
             this.startTime = startTime;
             this.artifactUri = "mlflow-artifacts:/" + experimentId + "/" + id + "/artifacts";
         }
+    }
+
+    /** An open multipart upload: the file it makes and the parts received so far. */
+    private record Upload(String artifact, int parts, Map<Integer, byte[]> received) {
     }
 
     record Version(String version, String source, String runId, Map<String, String> tags) {
@@ -219,6 +249,24 @@ final class MlflowStandIn implements AutoCloseable {
                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Answers multipart calls as a server whose artifact store cannot do them (a local file store). */
+    void withoutMultipart() {
+        multipart = false;
+    }
+
+    /** Adds a name to the listing of {@code folder}, as a broken or hostile server might. */
+    synchronized void addListingEntry(String folder, String name) {
+        extraListing.computeIfAbsent(folder, f -> new ArrayList<>()).add(name);
+    }
+
+    synchronized List<String> aborted() {
+        return List.copyOf(aborted);
+    }
+
+    synchronized List<String> partAuthorizations() {
+        return List.copyOf(partAuthorizations);
+    }
+
     void forbid() {
         forbidden = true;
     }
@@ -249,7 +297,8 @@ final class MlflowStandIn implements AutoCloseable {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
             String path = ex.getRequestURI().getRawPath();
-            if (requiredAuthorization != null
+            boolean presigned = path.startsWith(PRESIGNED); // the store checks the URL's signature instead
+            if (!presigned && requiredAuthorization != null
                     && !requiredAuthorization.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"mlflow\"");
                 reply(ex, 401, "text/plain", ("You are not authenticated. Please see https://www.mlflow.org/docs/latest/"
@@ -271,6 +320,11 @@ final class MlflowStandIn implements AutoCloseable {
             byte[] answer;
             synchronized (this) {
                 requests.add(ex.getRequestMethod() + " " + path);
+                if (presigned) {
+                    String auth = ex.getRequestHeaders().getFirst("Authorization");
+                    partAuthorizations.add(auth == null ? "none" : auth);
+                    ex.getResponseHeaders().set("ETag", etag(body));
+                }
                 try {
                     answer = route(ex.getRequestMethod(), path, ex.getRequestURI().getRawQuery(), body);
                 } catch (MlflowError e) {
@@ -294,6 +348,16 @@ final class MlflowStandIn implements AutoCloseable {
     }
 
     private byte[] route(String method, String path, String query, byte[] body) throws IOException {
+        if (path.startsWith(PRESIGNED) && method.equals("PUT")) {
+            return putPart(path, body);
+        }
+        if (path.startsWith(MULTIPART) && method.equals("POST")) {
+            return json.writeValueAsBytes(multipart(path.substring(MULTIPART.length()),
+                    json.readValue(body, Argument.mapOf(String.class, Object.class))));
+        }
+        if (path.equals(ARTIFACT_LIST) && method.equals("GET")) {
+            return json.writeValueAsBytes(Map.of("files", listing(String.valueOf(query(query).get("path")))));
+        }
         if (path.startsWith(ARTIFACTS)) {
             String artifact = URLDecoder.decode(path.substring(ARTIFACTS.length()), StandardCharsets.UTF_8);
             if (artifact.contains("..")) {
@@ -320,6 +384,7 @@ final class MlflowStandIn implements AutoCloseable {
                     Map.of("experiments", experiments.values().stream().map(this::experiment).toList());
             case "POST experiments/create" -> createExperiment(text(in, "name"));
             case "POST runs/create" -> createRun(in);
+            case "GET runs/get" -> Map.of("run", run(runOf(q)));
             case "POST runs/search" -> searchRuns(in);
             case "POST runs/log-batch" -> logBatch(in);
             case "POST runs/update" -> updateRun(in);
@@ -332,6 +397,101 @@ final class MlflowStandIn implements AutoCloseable {
             default -> throw new MlflowError(404, "ENDPOINT_NOT_FOUND", "No API endpoint " + endpoint);
         };
         return json.writeValueAsBytes(out);
+    }
+
+    private Object multipart(String call, Map<String, Object> in) {
+        if (!multipart) {
+            throw new MlflowError(501, "NOT_IMPLEMENTED", "Multipart upload is not supported for the current "
+                    + "artifact repository");
+        }
+        int slash = call.indexOf('/');
+        String folder = URLDecoder.decode(call.substring(slash + 1), StandardCharsets.UTF_8);
+        if (folder.contains("..")) {
+            throw new MlflowError(400, "INVALID_PARAMETER_VALUE", "Invalid path");
+        }
+        String name = text(in, "path");
+        String artifact = folder + "/" + name.substring(name.lastIndexOf('/') + 1);
+        switch (call.substring(0, slash)) {
+            case "create" -> {
+                int parts = (int) number(in.get("num_parts"));
+                String id = UUID.randomUUID().toString();
+                uploads.put(id, new Upload(artifact, parts, new LinkedHashMap<>()));
+                List<Map<String, Object>> credentials = new ArrayList<>();
+                for (int i = 1; i <= parts; i++) {
+                    credentials.add(Map.of("part_number", String.valueOf(i), "url", uri() + PRESIGNED + id + "/part-" + i
+                            + "?X-Amz-Signature=stand-in", "headers", Map.of()));
+                }
+                return Map.of("upload_id", id, "credentials", credentials);
+            }
+            case "complete" -> {
+                Upload upload = uploadOf(text(in, "upload_id"), artifact);
+                ByteArrayOutputStream file = new ByteArrayOutputStream();
+                List<Map<String, Object>> parts = list(in, "parts");
+                for (int i = 1; i <= upload.parts(); i++) {
+                    byte[] part = upload.received().get(i);
+                    String listed = parts.size() < i ? null : String.valueOf(parts.get(i - 1).get("etag"));
+                    if (part == null || number(parts.get(i - 1).get("part_number")) != i || !etag(part).equals(listed)) {
+                        throw new MlflowError(400, "INVALID_PARAMETER_VALUE", "InvalidPart: part " + i + " of "
+                                + artifact + " is missing or listed with a wrong ETag");
+                    }
+                    file.writeBytes(part);
+                }
+                uploads.remove(text(in, "upload_id"));
+                artifacts.put(artifact, file.toByteArray());
+            }
+            case "abort" -> {
+                uploadOf(text(in, "upload_id"), artifact);
+                uploads.remove(text(in, "upload_id"));
+                aborted.add(artifact);
+            }
+            default -> throw new MlflowError(404, "ENDPOINT_NOT_FOUND", "No API endpoint mpu/" + call);
+        }
+        return Map.of();
+    }
+
+    private Upload uploadOf(String id, String artifact) {
+        Upload upload = uploads.get(id);
+        if (upload == null || !upload.artifact().equals(artifact)) {
+            throw new MlflowError(404, "RESOURCE_DOES_NOT_EXIST", "NoSuchUpload: " + id + " for " + artifact);
+        }
+        return upload;
+    }
+
+    private byte[] putPart(String path, byte[] body) {
+        String[] at = path.substring(PRESIGNED.length()).split("/");
+        Upload upload = uploads.get(at[0]);
+        if (upload == null) {
+            throw new MlflowError(404, "NoSuchUpload", "The specified upload does not exist");
+        }
+        upload.received().put(Integer.parseInt(at[1].substring("part-".length())), body);
+        return new byte[0];
+    }
+
+    /** Base names of what lies directly in {@code folder}: files with their size, folders without. */
+    private List<Map<String, Object>> listing(String folder) {
+        Map<String, Map<String, Object>> out = new TreeMap<>();
+        String prefix = folder + "/";
+        artifacts.forEach((key, bytes) -> {
+            if (key.startsWith(prefix)) {
+                String rest = key.substring(prefix.length());
+                int slash = rest.indexOf('/');
+                out.put(slash < 0 ? rest : rest.substring(0, slash), slash < 0
+                        ? Map.of("path", rest, "is_dir", false, "file_size", String.valueOf(bytes.length))
+                        : Map.of("path", rest.substring(0, slash), "is_dir", true));
+            }
+        });
+        extraListing.getOrDefault(folder, List.of()).forEach(name ->
+                out.put(name, Map.of("path", name, "is_dir", false, "file_size", "1")));
+        return List.copyOf(out.values());
+    }
+
+    private static String etag(byte[] bytes) {
+        try {
+            return "\"" + HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes))
+                    + "\"";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private Experiment byName(String name) {

@@ -8,12 +8,15 @@ import io.adapterops.service.support.TestDatabases;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.training.TrainingJob;
 import io.adapterops.service.training.TrainingJobRepository;
+import io.micronaut.json.JsonMapper;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
@@ -28,6 +31,9 @@ final class MlflowTestSupport {
             "lora_target", List.of("q_proj", "v_proj"), "learning_rate", 2e-4, "per_device_train_batch_size", 4,
             "num_train_epochs", 2);
 
+    static final String USER = "olivia";
+    static final String PASSWORD = "s3cret";
+
     private MlflowTestSupport() {
     }
 
@@ -39,6 +45,20 @@ final class MlflowTestSupport {
         p.put("adapterops.mlflow.backoff-max", "300ms");
         p.put("adapterops.mlflow.request-timeout", "1s");
         return p;
+    }
+
+    /** A gateway straight to {@code mlflow}, for artifact transfers that nothing in the service drives yet. */
+    static MlflowGateway gateway(MlflowStandIn mlflow, long multipartThreshold, long multipartPartSize) {
+        MlflowConfig config = new MlflowConfig(mlflow.uri(), USER, PASSWORD, "", Duration.ofSeconds(5), Duration.ofMillis(50),
+                Duration.ofMillis(50), Duration.ofMillis(300), multipartThreshold, multipartPartSize);
+        return new MlflowGateway(config, JsonMapper.createDefault());
+    }
+
+    /** {@code size} bytes that differ from part to part, so a reordered or repeated part shows. */
+    static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
     }
 
     static Map<String, Object> status(TestServer server) {
