@@ -80,7 +80,8 @@ public final class Generator {
         int total = maxLen + o.maxNewTokens();
         if (total > model.config().maxPositionEmbeddings()) {
             throw new IllegalArgumentException("prompt (" + maxLen + ") + maxNewTokens (" + o.maxNewTokens()
-                    + ") exceeds max_position_embeddings " + model.config().maxPositionEmbeddings());
+                    + ") exceeds the usable length " + model.config().maxPositionEmbeddings()
+                    + " (max_position_embeddings, or sliding_window where the model uses one)");
         }
         long[][] tokens = new long[b][total]; // left-padded prompts, then generated tokens
         int[][] positions = new int[b][total];

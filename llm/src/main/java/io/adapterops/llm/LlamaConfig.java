@@ -103,13 +103,25 @@ public record LlamaConfig(
                 n.path("rms_norm_eps").asDouble(1e-6),
                 n.path("rope_theta").asDouble(10000.0),
                 ropeScaling(file, n.path("rope_scaling")),
-                n.path("max_position_embeddings").asInt(2048),
+                maxPositions(n, qwen),
                 n.path("tie_word_embeddings").asBoolean(false),
                 qwen || llamaBias, !qwen && llamaBias,
                 n.path("bos_token_id").canConvertToInt() ? n.get("bos_token_id").asInt() : null,
                 eos);
         c.validate(file);
         return c;
+    }
+
+    /**
+     * Sliding-window attention (Mistral, Qwen2 with {@code use_sliding_window}) is not implemented:
+     * inside the window it equals full attention, so the usable length is clamped to the window and
+     * longer sequences are refused rather than answered differently from transformers.
+     */
+    private static int maxPositions(JsonNode n, boolean qwen) {
+        int max = n.path("max_position_embeddings").asInt(2048);
+        boolean sliding = qwen ? n.path("use_sliding_window").asBoolean(false) : n.path("sliding_window").canConvertToInt();
+        int window = n.path("sliding_window").asInt(0);
+        return sliding && window > 0 && window < max ? window : max;
     }
 
     private static int req(Path file, JsonNode n, String key) {

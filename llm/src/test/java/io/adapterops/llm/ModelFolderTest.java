@@ -41,6 +41,26 @@ class ModelFolderTest extends EngineTest {
     }
 
     @Test
+    void aSlidingWindowLimitsTheUsableLengthInsteadOfBeingIgnored() throws Exception {
+        Path dir = TinyModels.write(tmp.resolve("window"), TinyModels.qwen2(), 2);
+        edit(dir.resolve("config.json"), "\"max_position_embeddings\"",
+                "\"use_sliding_window\":true,\"sliding_window\":12,\"max_position_embeddings\"");
+        try (ModelFolder f = ModelFolder.load(dir, manager)) {
+            assertEquals(12, f.model().config().maxPositionEmbeddings());
+            Generator g = new Generator(f);
+            assertEquals(4, g.generate("abc", GenerationOptions.greedy(4), null).tokenIds().length);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> g.generate("a longer prompt", GenerationOptions.greedy(8), null));
+            assertTrue(e.getMessage().contains("sliding_window"), e.getMessage());
+        }
+        Path off = TinyModels.write(tmp.resolve("window-off"), TinyModels.qwen2(), 2);
+        edit(off.resolve("config.json"), "\"max_position_embeddings\"", "\"use_sliding_window\":false,\"sliding_window\":12,\"max_position_embeddings\"");
+        try (ModelFolder f = ModelFolder.load(off, manager)) {
+            assertEquals(2048, f.model().config().maxPositionEmbeddings(), "an unused window changes nothing");
+        }
+    }
+
+    @Test
     void shardedWeightsLoadTheSameModel() throws Exception {
         Path single = TinyModels.write(tmp.resolve("single"), TinyModels.llama(), 9);
         Path sharded = TinyModels.write(tmp.resolve("sharded"), TinyModels.llama(), 9, 3);
