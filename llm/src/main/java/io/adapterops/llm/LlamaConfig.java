@@ -113,7 +113,7 @@ public record LlamaConfig(
     }
 
     /**
-     * Sliding-window attention (Mistral, Qwen2 with {@code use_sliding_window}) is not implemented:
+     * This runtime has no sliding-window attention (Mistral, Qwen2 with {@code use_sliding_window}):
      * inside the window it equals full attention, so the usable length is clamped to the window and
      * longer sequences are refused rather than answered differently from transformers.
      */

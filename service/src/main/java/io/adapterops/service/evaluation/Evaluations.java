@@ -17,6 +17,7 @@ import io.adapterops.llm.GenerationOptions;
 import io.adapterops.llm.Generator;
 import io.adapterops.llm.ModelFolder;
 import io.adapterops.llm.PeftAdapter;
+import io.adapterops.service.jobs.BackgroundWorker;
 import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.registry.Action;
 import io.adapterops.service.registry.Lifecycle;
@@ -44,7 +45,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Runs evaluation suites against an adapter version in the background: the version (and, when a
@@ -65,11 +65,7 @@ public class Evaluations {
     private final EvaluationScores scores;
     private final GateSettings gate;
     private final int maxNewTokens;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "evaluations");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = BackgroundWorker.named("evaluations");
 
     public Evaluations(VersionTransitions transitions, EvaluationRunRepository runs, ModelStore store,
                        SuiteCatalog catalog, EvaluationScores scores, GateSettings gate,

@@ -7,6 +7,7 @@ import io.adapterops.service.datasets.DatasetVersion;
 import io.adapterops.service.datasets.DatasetVersionRepository;
 import io.adapterops.service.mlflow.RunStatus;
 import io.adapterops.service.mlflow.RunTracker;
+import io.adapterops.service.jobs.BackgroundWorker;
 import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.registry.AdapterRegistry;
 import io.adapterops.service.registry.AdapterRepository;
@@ -33,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,11 +60,7 @@ public class TrainingRunner {
     private final DatasetUploads uploads;
     private final TrainerBackend backend;
     private volatile boolean stopping;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "trainer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = BackgroundWorker.named("trainer");
 
     public TrainingRunner(TrainingJobRepository jobs, DatasetVersionRepository datasetVersions, ModelStore store,
                           AdapterRegistry registry, AdapterRepository adapters, AuditLog audit, ProgressHub hub,
