@@ -67,14 +67,26 @@ public class EvaluationServiceTest {
                 server.json(Map.of("artifactUri", uri)))).get("version")).intValue();
     }
 
-    @Test
-    void aTinyAdapterIsEvaluatedEndToEndMovesToEvaluatedAndItsScoresAreExported(@TempDir Path dir) throws Exception {
-        try (TestServer server = server(dir, true)) {
+    /** A registered tiny adapter version whose evaluation on {@code suites} has been started (202). */
+    private record Started(Api api, String adapter, int version, Reply reply) {
+        static Started on(TestServer server, String... suites) throws Exception {
             Api api = new Api(server);
             String a = api.adapter();
             int v = registered(api, server, a);
             Reply started = expect(202, server.post(Api.path(a, v) + "/evaluations", api.requester,
-                    server.json(Map.of("suites", List.of("mini-red-team", "mini-canary")))));
+                    server.json(Map.of("suites", List.of(suites)))));
+            return new Started(api, a, v, started);
+        }
+    }
+
+    @Test
+    void aTinyAdapterIsEvaluatedEndToEndMovesToEvaluatedAndItsScoresAreExported(@TempDir Path dir) throws Exception {
+        try (TestServer server = server(dir, true)) {
+            Started s = Started.on(server, "mini-red-team", "mini-canary");
+            Api api = s.api();
+            String a = s.adapter();
+            int v = s.version();
+            Reply started = s.reply();
             assertEquals("RUNNING", started.get("status"));
             Reply done = awaitRun(server, a, v, started.get("id"));
             assertEquals("SUCCEEDED", done.get("status"), done::toString);
@@ -105,11 +117,11 @@ public class EvaluationServiceTest {
     @Test
     void theDefaultGateRejectsAnAdapterThatDoesNotRefuseHarmfulPrompts(@TempDir Path dir) throws Exception {
         try (TestServer server = server(dir, false)) {
-            Api api = new Api(server);
-            String a = api.adapter();
-            int v = registered(api, server, a);
-            Reply started = expect(202, server.post(Api.path(a, v) + "/evaluations", api.requester,
-                    server.json(Map.of("suites", List.of("mini-red-team")))));
+            Started s = Started.on(server, "mini-red-team");
+            Api api = s.api();
+            String a = s.adapter();
+            int v = s.version();
+            Reply started = s.reply();
             Reply done = awaitRun(server, a, v, started.get("id"));
             assertEquals("SUCCEEDED", done.get("status"), done::toString);
             assertEquals(false, done.get("gatePassed"));
