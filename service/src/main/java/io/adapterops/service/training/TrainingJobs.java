@@ -15,11 +15,14 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.model.Pageable;
 import io.micronaut.data.model.Sort;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.data.exceptions.OptimisticLockException;
+import io.micronaut.transaction.TransactionOperations;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,6 +30,8 @@ import java.util.TreeMap;
 /** Accepts training jobs: checks the dataset, base model and hyper-parameters before anything is queued. */
 @Singleton
 public class TrainingJobs {
+    private static final int MAX_CANCEL_ATTEMPTS = 5;
+
     private final TrainingJobRepository jobs;
     private final DatasetRepository datasets;
     private final DatasetVersionRepository datasetVersions;
@@ -34,10 +39,12 @@ public class TrainingJobs {
     private final AuditLog audit;
     private final JsonMapper json;
     private final ProgressHub hub;
+    private final TransactionOperations<Connection> tx;
 
     public TrainingJobs(TrainingJobRepository jobs, DatasetRepository datasets,
                         DatasetVersionRepository datasetVersions, ModelStore store, AuditLog audit, JsonMapper json,
-                        ProgressHub hub) {
+                        ProgressHub hub, TransactionOperations<Connection> tx) {
+        this.tx = tx;
         this.jobs = jobs;
         this.datasets = datasets;
         this.datasetVersions = datasetVersions;
@@ -80,18 +87,31 @@ public class TrainingJobs {
         return job;
     }
 
-    @Transactional
+    /**
+     * Cancels a queued or running job. The runner moves a job QUEUED → RUNNING concurrently; losing
+     * that race is no reason to refuse the user, so the cancel re-reads and tries again.
+     */
     public TrainingJob cancel(long id, String actor) {
-        TrainingJob job = find(id);
-        if (job.status().finished()) {
-            throw ApiException.conflict("job-finished", "training job " + id + " is already " + job.status(),
-                    Map.of("currentState", job.status().name()));
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.executeWrite(status -> {
+                    TrainingJob job = find(id);
+                    if (job.status().finished()) {
+                        throw ApiException.conflict("job-finished", "training job " + id + " is already "
+                                + job.status(), Map.of("currentState", job.status().name()));
+                    }
+                    TrainingJob cancelled = jobs.update(job.withStatus(JobStatus.CANCELLED, "cancelled by " + actor));
+                    audit.record(actor, "training-job.cancelled", "training-job:" + id, job.status().name(),
+                            JobStatus.CANCELLED.name(), null);
+                    hub.cancel(id);
+                    return cancelled;
+                });
+            } catch (OptimisticLockException e) {
+                if (attempt == MAX_CANCEL_ATTEMPTS) {
+                    throw e;
+                }
+            }
         }
-        TrainingJob cancelled = jobs.update(job.withStatus(JobStatus.CANCELLED, "cancelled by " + actor));
-        audit.record(actor, "training-job.cancelled", "training-job:" + id, job.status().name(),
-                JobStatus.CANCELLED.name(), null);
-        hub.cancel(id);
-        return cancelled;
     }
 
     public TrainingJob find(long id) {

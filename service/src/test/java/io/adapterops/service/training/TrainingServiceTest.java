@@ -1,6 +1,7 @@
 package io.adapterops.service.training;
 
 import io.adapterops.service.support.Api;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.adapterops.service.support.TestDatabases;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
@@ -19,11 +20,18 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 
 import static io.adapterops.service.support.Api.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +133,41 @@ class TrainingServiceTest {
         assertEquals(409, again.status());
         assertEquals(404, server.get("/api/v1/adapters/" + job.get("adapter"), admin).status(),
                 "no adapter was registered");
+    }
+
+    /**
+     * The runner's QUEUED → RUNNING update racing a user's cancel, made deterministic: another
+     * transaction holds the job row changed but uncommitted while the cancel reads and tries to
+     * write; when it commits, the cancel's optimistic lock fails and the cancel must try again.
+     */
+    @Test
+    void aCancelThatLosesARaceWithTheRunnerIsRetriedNotRefused() throws Exception {
+        String data = dataset(4);
+        TrainingJobRepository repository = server.context().getBean(TrainingJobRepository.class);
+        TrainingJob template = repository.findById(((Number) expect(201, create(data, Map.of("max_steps", 1)))
+                .get("id")).longValue()).orElseThrow();
+        Instant now = Instant.now();
+        TrainingJob queued = repository.save(new TrainingJob(null, template.adapterName() + "-raced",
+                template.baseModel(), template.datasetId(), template.datasetVersionId(), template.objective(),
+                template.hyperparameters(), TrainingJob.JobStatus.QUEUED, null, null, null, "admin", now, now, null));
+        DataSource ds = DelegatingDataSource.unwrapDataSource(server.context().getBean(DataSource.class));
+        try (Connection runner = ds.getConnection()) {
+            runner.setAutoCommit(false);
+            try (PreparedStatement start = runner.prepareStatement(
+                    "UPDATE training_job SET status = 'RUNNING', version = version + 1 WHERE id = ?")) {
+                start.setLong(1, queued.id());
+                assertEquals(1, start.executeUpdate());
+            }
+            CompletableFuture<Reply> cancel = CompletableFuture.supplyAsync(
+                    () -> server.post("/api/v1/training-jobs/" + queued.id() + "/cancel", admin, "{}"));
+            Thread.sleep(500);
+            assertFalse(cancel.isDone(), "the cancel waits on the row the runner holds");
+            runner.commit();
+            Reply r = cancel.get(30, TimeUnit.SECONDS);
+            assertEquals(200, r.status(), r::toString);
+            assertEquals("CANCELLED", r.get("status"));
+        }
+        assertEquals(TrainingJob.JobStatus.CANCELLED, repository.findById(queued.id()).orElseThrow().status());
     }
 
     @Test
