@@ -3,6 +3,8 @@ package io.adapterops.llm;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place the DJL PyTorch engine starts. It forces offline mode and opts out of DJL's
@@ -14,6 +16,8 @@ import ai.djl.ndarray.NDManager;
  * {@code PYTORCH_FLAVOR=cu128}); on CPU hosts set neither, the natives come from the Maven jar.
  */
 public final class Engines {
+    private static final Logger LOG = LoggerFactory.getLogger(Engines.class);
+    private static boolean announced;
 
     private Engines() {
     }
@@ -26,7 +30,15 @@ public final class Engines {
         if (System.getenv("OPT_OUT_TRACKING") == null) {
             System.setProperty("OPT_OUT_TRACKING", "true");
         }
-        return Engine.getEngine("PyTorch");
+        Engine engine = Engine.getEngine("PyTorch");
+        if (!announced) {
+            announced = true;
+            int gpus = engine.getGpuCount();
+            LOG.info("PyTorch {} on {}", engine.getVersion(), gpus > 0
+                    ? gpus + " CUDA device(s), using " + Device.gpu()
+                    : "the CPU (no usable CUDA device), " + Runtime.getRuntime().availableProcessors() + " cores");
+        }
+        return engine;
     }
 
     /** A new root manager on {@link #device()}; the caller closes it. */

@@ -1,6 +1,7 @@
 package io.adapterops.service.datasets;
 
 import io.adapterops.service.audit.AuditLog;
+import io.adapterops.service.storage.DataDir;
 import io.adapterops.service.web.ApiException;
 import io.adapterops.trainer.data.DatasetKind;
 import io.adapterops.trainer.data.DatasetReader;
@@ -45,12 +46,12 @@ public class DatasetUploads {
 
     public DatasetUploads(DatasetRepository datasets, DatasetVersionRepository versions, AuditLog audit,
                           TransactionOperations<Connection> tx,
-                          @Value("${adapterops.data-dir}") String dataDir,
+                          DataDir dataDir,
                           @Value("${adapterops.datasets.max-upload-bytes:209715200}") long maxBytes) {
         this.datasets = datasets;
         this.versions = versions;
         this.audit = audit;
-        this.root = Path.of(dataDir, "datasets");
+        this.root = dataDir.resolve("datasets");
         this.maxBytes = maxBytes;
         this.tx = tx;
     }

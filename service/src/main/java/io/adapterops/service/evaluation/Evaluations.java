@@ -17,6 +17,7 @@ import io.adapterops.llm.GenerationOptions;
 import io.adapterops.llm.Generator;
 import io.adapterops.llm.ModelFolder;
 import io.adapterops.llm.PeftAdapter;
+import io.adapterops.service.audit.AuditLog;
 import io.adapterops.service.jobs.BackgroundWorker;
 import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.registry.Action;
@@ -30,6 +31,7 @@ import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.runtime.event.annotation.EventListener;
+import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -38,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,11 +67,14 @@ public class Evaluations {
     private final SuiteCatalog catalog;
     private final EvaluationScores scores;
     private final GateSettings gate;
+    private final AuditLog audit;
+    private final TransactionOperations<Connection> tx;
     private final int maxNewTokens;
     private final ExecutorService worker = BackgroundWorker.named("evaluations");
 
     public Evaluations(VersionTransitions transitions, EvaluationRunRepository runs, ModelStore store,
-                       SuiteCatalog catalog, EvaluationScores scores, GateSettings gate,
+                       SuiteCatalog catalog, EvaluationScores scores, GateSettings gate, AuditLog audit,
+                       TransactionOperations<Connection> tx,
                        @Value("${adapterops.evaluation.max-new-tokens:48}") int maxNewTokens) {
         this.transitions = transitions;
         this.runs = runs;
@@ -76,6 +82,8 @@ public class Evaluations {
         this.catalog = catalog;
         this.scores = scores;
         this.gate = gate;
+        this.audit = audit;
+        this.tx = tx;
         this.maxNewTokens = maxNewTokens;
     }
 
@@ -102,8 +110,15 @@ public class Evaluations {
                 champion = Optional.of(store.adapterFolder(transitions.byId(route.championId()).version().artifactUri()));
             }
         }
-        EvaluationRun run = runs.save(new EvaluationRun(null, ref.version().id(), EvaluationRun.Status.RUNNING,
-                String.join(",", suiteNames), routeName, null, null, null, null, null, actor, Instant.now(), null, null));
+        EvaluationRun run = tx.executeWrite(status -> {
+            EvaluationRun saved = runs.save(new EvaluationRun(null, ref.version().id(), EvaluationRun.Status.RUNNING,
+                    String.join(",", suiteNames), routeName, null, null, null, null, null, actor, Instant.now(), null,
+                    null));
+            audit.record(actor, "evaluation.started", subject(saved), null, EvaluationRun.Status.RUNNING.name(),
+                    ref.subject() + " on " + String.join(", ", suiteNames)
+                            + (routeName == null ? "" : ", against the champion of route " + routeName));
+            return saved;
+        });
         Optional<Path> championDir = champion;
         worker.submit(() -> execute(run, ref, suites, base, candidate, championDir, actor));
         return run;
@@ -146,10 +161,17 @@ public class Evaluations {
 
             String reason = decision.passed() ? "gate passed" : "gate failed: " + decision.failures().stream()
                     .map(r -> r.rule() + ": " + r.reason()).toList();
-            transitions.evaluate(ref.adapter().name(), ref.version().number(), decision.passed(), summary.metrics(),
-                    reason, actor);
-            runs.update(run.succeeded(decision.passed(), JSON.writeValueAsString(bySuite(reports)),
-                    JSON.writeValueAsString(decision), report.toString()));
+            EvaluationRun succeeded = run.succeeded(decision.passed(), JSON.writeValueAsString(bySuite(reports)),
+                    JSON.writeValueAsString(decision), report.toString());
+            // The version's move and the run's result commit together: neither is ever seen without the other.
+            tx.executeWrite(status -> {
+                transitions.evaluate(ref.adapter().name(), ref.version().number(), decision.passed(),
+                        summary.metrics(), reason, actor);
+                runs.update(succeeded);
+                audit.record(actor, "evaluation.finished", subject(run), EvaluationRun.Status.RUNNING.name(),
+                        EvaluationRun.Status.SUCCEEDED.name(), ref.subject() + ": " + reason);
+                return null;
+            });
             scores.export(ref.adapter().name(), ref.version().number(), reports);
         } catch (Exception e) {
             LOG.warn("evaluation {} of {} failed", run.id(), ref.subject(), e);
@@ -159,8 +181,29 @@ public class Evaluations {
                 // the run is marked failed below; a stray file is never read as a report
             }
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            runs.update(run.failed(why.length() > 3900 ? why.substring(0, 3900) : why));
+            fail(run.id(), ref, why.length() > 3900 ? why.substring(0, 3900) : why, actor);
         }
+    }
+
+    /** Marks the run FAILED from its current row (the failure may have been a lost optimistic lock on it). */
+    private void fail(long runId, VersionRef ref, String why, String actor) {
+        try {
+            tx.executeWrite(status -> {
+                runs.findById(runId).filter(r -> r.status() == EvaluationRun.Status.RUNNING).ifPresent(r -> {
+                    runs.update(r.failed(why));
+                    audit.record(actor, "evaluation.failed", "evaluation-run:" + runId,
+                            EvaluationRun.Status.RUNNING.name(), EvaluationRun.Status.FAILED.name(),
+                            ref.subject() + " left " + ref.version().state() + ": " + why);
+                });
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.error("evaluation run {} could not be marked failed; the next start fails it", runId, e);
+        }
+    }
+
+    private static String subject(EvaluationRun run) {
+        return "evaluation-run:" + run.id();
     }
 
     private Responder responder(Generator generator, ChatTemplate template, String adapter) {
@@ -183,7 +226,8 @@ public class Evaluations {
     @EventListener
     void onStartup(StartupEvent event) {
         for (EvaluationRun run : runs.findByStatus(EvaluationRun.Status.RUNNING)) {
-            runs.update(run.failed("interrupted by a restart of the service; start the evaluation again"));
+            fail(run.id(), transitions.byId(run.adapterVersionId()),
+                    "interrupted by a restart of the service; start the evaluation again", "system");
         }
         for (EvaluationRun run : runs.findByStatus(EvaluationRun.Status.SUCCEEDED)) {
             try {

@@ -1,6 +1,6 @@
 package io.adapterops.service.mlflow;
 
-import io.micronaut.context.annotation.Value;
+import io.adapterops.service.storage.DataDir;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.annotation.Transactional;
 import jakarta.inject.Singleton;
@@ -33,13 +33,13 @@ public class LocalTrackingStore {
 
     public LocalTrackingStore(TrackingRunRepository runs, TrackingParamRepository params, TrackingTagRepository tags,
                               TrackingMetricRepository metrics, TrackingArtifactRepository artifacts,
-                              @Value("${adapterops.data-dir}") String dataDir) {
+                              DataDir dataDir) {
         this.runs = runs;
         this.params = params;
         this.tags = tags;
         this.metrics = metrics;
         this.artifacts = artifacts;
-        this.runsDir = Path.of(dataDir).resolve("runs");
+        this.runsDir = dataDir.resolve("runs");
     }
 
     @Transactional

@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -41,14 +42,17 @@ public class RunTracker {
 
     private final LocalTrackingStore local;
     private final TrackingRunRepository runs;
+    private final TrackingMetricRepository metrics;
     private final MlflowOutbox outbox;
     private final DatasetVersionRepository datasetVersions;
     private final JsonMapper json;
 
-    public RunTracker(LocalTrackingStore local, TrackingRunRepository runs, MlflowOutbox outbox,
+    public RunTracker(LocalTrackingStore local, TrackingRunRepository runs, TrackingMetricRepository metrics,
+                      MlflowOutbox outbox,
                       DatasetVersionRepository datasetVersions, JsonMapper json) {
         this.local = local;
         this.runs = runs;
+        this.metrics = metrics;
         this.outbox = outbox;
         this.datasetVersions = datasetVersions;
         this.json = json;
@@ -107,12 +111,21 @@ public class RunTracker {
         }
     }
 
-    /** One training step's metrics (train_loss, eval_loss, learning_rate, grad_norm, tokens_per_s, …). */
+    /**
+     * One training step's metrics (train_loss, eval_loss, learning_rate, grad_norm, tokens_per_s, …).
+     * A metric already logged at this step is skipped: a job resumed from its last checkpoint after
+     * a crash runs the steps since that checkpoint again, and a run's history keeps one point per step.
+     */
     @Transactional
     public void logMetrics(long runId, long step, Map<String, Double> values) {
         long now = System.currentTimeMillis();
+        Set<String> logged = metrics.findByRunIdAndStep(runId, step).stream().map(TrackingMetric::name)
+                .collect(Collectors.toSet());
         List<MetricPoint> points = new ArrayList<>();
         values.forEach((key, value) -> {
+            if (logged.contains(key)) {
+                return;
+            }
             checkKey("metric", key);
             if (value == null || !Double.isFinite(value)) {
                 throw new IllegalArgumentException("metric '" + key + "' at step " + step + " is " + value
@@ -120,6 +133,9 @@ public class RunTracker {
             }
             points.add(new MetricPoint(key, value, step, now));
         });
+        if (points.isEmpty()) {
+            return;
+        }
         local.logMetrics(runId, points);
         for (List<MetricPoint> chunk : chunks(points, MAX_METRICS_PER_BATCH)) {
             outbox.enqueue(MlflowOutbox.runStream(runId), OutboxKind.LOG_BATCH,

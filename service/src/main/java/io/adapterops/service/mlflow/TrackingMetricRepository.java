@@ -14,6 +14,8 @@ public interface TrackingMetricRepository extends GenericRepository<TrackingMetr
     @Query("SELECT * FROM tracking_metric WHERE run_id = :runId AND name = :name ORDER BY step, logged_at, id")
     List<TrackingMetric> history(long runId, String name);
 
+    List<TrackingMetric> findByRunIdAndStep(long runId, long step);
+
     /** The last point logged for each metric of the run. */
     @Query("SELECT * FROM tracking_metric WHERE id IN (SELECT MAX(id) FROM tracking_metric WHERE run_id = :runId "
             + "GROUP BY name) ORDER BY name")

@@ -1,8 +1,8 @@
 package io.adapterops.service.models;
 
 import io.adapterops.llm.TinyModels;
+import io.adapterops.service.storage.DataDir;
 import io.adapterops.service.web.ApiException;
-import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
 import java.io.IOException;
@@ -24,8 +24,8 @@ public class ModelStore {
     private final Path dataDir;
     private final Path models;
 
-    public ModelStore(@Value("${adapterops.data-dir}") String dataDir) {
-        this.dataDir = Path.of(dataDir).toAbsolutePath().normalize();
+    public ModelStore(DataDir dataDir) {
+        this.dataDir = dataDir.path();
         this.models = this.dataDir.resolve("models");
     }
 

@@ -35,6 +35,7 @@ import reactor.core.publisher.FluxSink;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Training jobs: create (queued and run), list, read with live progress, stream progress, cancel. */
@@ -101,12 +102,12 @@ public class TrainingJobController {
     public Publisher<Event<Object>> events(long id) {
         TrainingJob job = trainingJobs.find(id);
         if (job.status().finished()) {
-            return Flux.just(Event.of((Object) Map.of("status", job.status().name())).name("end"));
+            return Flux.just(end(job));
         }
         return Flux.create((FluxSink<Event<Object>> sink) -> {
             Runnable unsubscribe = hub.subscribe(id, update -> {
                 if (update.progress() == null) {
-                    sink.next(Event.of((Object) Map.of("status", update.status())).name("end"));
+                    sink.next(end(trainingJobs.find(id)));
                     sink.complete();
                 } else {
                     sink.next(Event.of(asMap(update.progress())).name("progress"));
@@ -117,10 +118,23 @@ public class TrainingJobController {
                     .ifPresent(u -> sink.next(Event.of(asMap(u.progress())).name("progress")));
             TrainingJob now = trainingJobs.find(id);
             if (now.status().finished()) {
-                sink.next(Event.of((Object) Map.of("status", now.status().name())).name("end"));
+                sink.next(end(now));
                 sink.complete();
             }
         });
+    }
+
+    /** The last event: the final status, and why a job failed or which version it registered. */
+    private static Event<Object> end(TrainingJob job) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", job.status().name());
+        if (job.error() != null) {
+            body.put("error", job.error());
+        }
+        if (job.adapterVersion() != null) {
+            body.put("adapterVersion", job.adapterVersion());
+        }
+        return Event.of((Object) body).name("end");
     }
 
     @Post("/{id}/cancel")

@@ -86,6 +86,11 @@ public class TrainingRunner {
     @EventListener
     void onStartup(StartupEvent event) {
         for (TrainingJob job : jobs.findByStatusInOrderById(List.of(JobStatus.RUNNING, JobStatus.QUEUED))) {
+            if (job.status() == JobStatus.RUNNING) {
+                audit.record("system", "training-job.interrupted", "training-job:" + job.id(), JobStatus.RUNNING.name(),
+                        JobStatus.RUNNING.name(), "the service stopped while the job ran; it resumes from its last "
+                                + "checkpoint");
+            }
             submit(job.id());
         }
     }
@@ -98,14 +103,22 @@ public class TrainingRunner {
         if (job.status().finished()) {
             return;
         }
+        boolean resuming = job.status() == JobStatus.RUNNING;
         try {
-            if (job.status() == JobStatus.QUEUED) {
-                job = jobs.update(job.withStatus(JobStatus.RUNNING, null));
+            if (!resuming) {
+                TrainingJob queued = job;
+                job = tx.executeWrite(s -> {
+                    TrainingJob started = jobs.update(queued.withStatus(JobStatus.RUNNING, null));
+                    audit.record("system", "training-job.started", "training-job:" + jobId, JobStatus.QUEUED.name(),
+                            JobStatus.RUNNING.name(), "on " + backend.host());
+                    return started;
+                });
             }
         } catch (OptimisticLockException e) {
             return;
         }
         long[] lastPersist = {0};
+        boolean[] resumeAudited = {!resuming};
         long runId = tracker.runFor(job, backend.host());
         try {
             DatasetVersion data = datasetVersions.findById(job.datasetVersionId()).orElseThrow();
@@ -113,7 +126,14 @@ public class TrainingRunner {
             Map<String, Object> params = JSON.readValue(job.hyperparameters(), Map.class);
             TrainingRequest request = new TrainingRequest(store.baseModel(job.baseModel()), Path.of(data.path()),
                     workDir(jobId), TrainingConfig.fromMap(params), data.contentHash());
-            TrainingResult result = backend.train(jobId, request, p -> onProgress(jobId, runId, p, lastPersist),
+            TrainingResult result = backend.train(jobId, request, p -> {
+                if (!resumeAudited[0]) {
+                    resumeAudited[0] = true;
+                    audit.record("system", "training-job.resumed", "training-job:" + jobId, JobStatus.RUNNING.name(),
+                            JobStatus.RUNNING.name(), "from step " + (p.step() - 1) + " of " + p.totalSteps());
+                }
+                onProgress(jobId, runId, p, lastPersist);
+            },
                     () -> hub.isCancelled(jobId), () -> stopping);
             if (result.cancelled() && stopping && !hub.isCancelled(jobId)) {
                 return;

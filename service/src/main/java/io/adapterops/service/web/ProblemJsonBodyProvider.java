@@ -1,5 +1,6 @@
 package io.adapterops.service.web;
 
+import io.adapterops.service.security.RoleRequirement;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.server.exceptions.response.Error;
@@ -47,6 +48,9 @@ public class ProblemJsonBodyProvider implements JsonErrorResponseBodyProvider<Ma
         String detail = errors.isEmpty() ? response.reason() : errors.get(0).get("message");
         if (status == 413) {
             detail = "request body too large: the limit on this endpoint is 1 MiB";
+        }
+        if (status == 403) {
+            detail = RoleRequirement.explain(context.getRequest()).orElse(detail);
         }
         Map<String, Object> body = Problems.body(typeOf(status), response.reason(), status, detail,
                 context.getRequest().getPath());

@@ -9,8 +9,15 @@ import io.adapterops.service.support.TestServer.Reply;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
+
+import javax.sql.DataSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +136,64 @@ public class EvaluationServiceTest {
             List<Map<String, Object>> trail = api.audit("adapter:" + a + ":v" + v);
             String reason = (String) trail.get(trail.size() - 1).get("reason");
             assertTrue(reason.startsWith("gate failed"), reason);
+            List<Map<String, Object>> run = api.audit("evaluation-run:" + started.get("id"));
+            assertEquals(List.of("evaluation.started", "evaluation.finished"),
+                    run.stream().map(e -> e.get("action")).toList(), run::toString);
+            assertTrue(((String) run.get(1).get("reason")).contains("gate failed"), run::toString);
         }
+    }
+
+    /**
+     * The version's move and the run's result are one transaction: when the run's row was changed
+     * behind the evaluation's back (its final update loses the optimistic lock), the version stays
+     * where it was and the run says FAILED, never a moved version with a failed run and no report.
+     */
+    @Test
+    void anEvaluationWhoseFinalUpdateFailsLeavesTheVersionWhereItWas(@TempDir Path dir) throws Exception {
+        try (TestServer server = server(dir, false)) {
+            DataSource ds = DelegatingDataSource.unwrapDataSource(server.context().getBean(DataSource.class));
+            Api api = new Api(server);
+            String a = api.adapter();
+            int v = registered(api, server, a);
+            try (Connection holder = ds.getConnection()) {
+                holder.setAutoCommit(false);
+                Reply started = expect(202, server.post(Api.path(a, v) + "/evaluations", api.requester,
+                        server.json(Map.of("suites", List.of("mini-red-team")))));
+                Object id = started.get("id");
+                try (PreparedStatement bump = holder.prepareStatement(
+                        "UPDATE evaluation_run SET version = version + 1 WHERE id = ?")) {
+                    bump.setLong(1, ((Number) id).longValue());
+                    assertEquals(1, bump.executeUpdate());
+                }
+                awaitBlockedWriter(ds);
+                holder.commit();
+
+                Reply done = awaitRun(server, a, v, id);
+                assertEquals("FAILED", done.get("status"), done::toString);
+                assertEquals("REGISTERED", api.state(a, v), "the version did not move without its run");
+                assertFalse(Files.exists(server.context().getBean(ModelStore.class).dataDir().resolve("reports")
+                        .resolve(a).resolve("v" + v).resolve("evaluation-" + id + ".json")));
+                List<Map<String, Object>> run = api.audit("evaluation-run:" + id);
+                assertEquals(List.of("evaluation.started", "evaluation.failed"),
+                        run.stream().map(e -> e.get("action")).toList(), run::toString);
+                assertEquals(1, api.audit("adapter:" + a + ":v" + v).size(), "only the registration is audited");
+            }
+        }
+    }
+
+    /** Waits until another session waits for a row lock that the test holds (H2's session table says so). */
+    private static void awaitBlockedWriter(DataSource ds) throws Exception {
+        for (int i = 0; i < 3000; i++) {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT COUNT(*) FROM information_schema.sessions WHERE blocker_id IS NOT NULL")) {
+                rs.next();
+                if (rs.getLong(1) > 0) {
+                    return;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the evaluation never tried to write its result");
     }
 
     @Test

@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 
 import static io.adapterops.service.support.Api.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -336,6 +337,26 @@ class RoleMatrixTest {
         }
         assertTrue(failures.isEmpty(), String.join("\n", failures));
         assertTrue(calls >= 150, "calls made: " + calls);
+    }
+
+    @Test
+    void aForbiddenCallNamesTheRoleItNeedsAndTheRolesTheTokenHas() {
+        String viewer = server.token(Api.unique("viewer"), "viewer");
+        Reply r = server.post("/api/v1/adapters", viewer,
+                server.json(Map.of("name", Api.unique("adapter"), "baseModel", Api.BASE)));
+        assertEquals(403, r.status(), r::toString);
+        assertEquals("POST /api/v1/adapters needs the role operator or admin; this token has [viewer]",
+                r.get("detail"), r::toString);
+    }
+
+    @Test
+    void anonymousHealthShowsTheStatusOnlyAndDetailsNeedAToken() {
+        Reply anonymous = server.get("/health", null);
+        assertEquals(200, anonymous.status());
+        assertEquals(Set.of("status"), anonymous.map().keySet(), anonymous::toString);
+        assertFalse(anonymous.body().contains("jdbc"), anonymous::toString);
+        Reply viewer = server.get("/health", server.token(Api.unique("viewer"), "viewer"));
+        assertTrue(viewer.body().contains("jdbc"), "a token sees the details: " + viewer);
     }
 
     @Test

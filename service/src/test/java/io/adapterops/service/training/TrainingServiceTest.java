@@ -118,6 +118,27 @@ class TrainingServiceTest {
     }
 
     @Test
+    void aFailedJobsProgressStreamEndsWithTheReason() throws Exception {
+        Reply job = expect(201, create(dataset(4), Map.of("max_steps", 2, "cutoff_len", 8, "val_size", 0)));
+        Reply done = await(job.get("id"), 60);
+        assertEquals("FAILED", done.get("status"), done::toString);
+        String error = (String) done.get("error");
+        assertTrue(error.contains("cutoff_len"), error);
+
+        HttpResponse<String> sse = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + server.context().getBean(io.micronaut.runtime.server.EmbeddedServer.class)
+                                .getPort() + "/api/v1/training-jobs/" + job.get("id") + "/events"))
+                .header("Authorization", "Bearer " + admin).build(), HttpResponse.BodyHandlers.ofString());
+        String end = sse.body().lines().filter(l -> l.startsWith("data:")).reduce((a, b) -> b).orElseThrow();
+        assertTrue(end.contains("\"status\":\"FAILED\"") && end.contains("cutoff_len"), sse.body());
+        List<?> trail = (List<?>) expect(200, server.get("/api/v1/audit?subject=training-job:" + job.get("id"),
+                admin)).get("items");
+        Map<?, ?> failed = (Map<?, ?>) trail.get(trail.size() - 1);
+        assertEquals("training-job.failed", failed.get("action"));
+        assertEquals(error, failed.get("reason"));
+    }
+
+    @Test
     void aCancelledJobStopsAndRegistersNothing() throws Exception {
         Reply job = expect(201, create(dataset(12), Map.of("max_steps", 5000, "per_device_train_batch_size", 2,
                 "eval_steps", 0, "save_steps", 0)));

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -60,6 +61,9 @@ public final class TrainCli {
         TrainingRequest req;
         try {
             req = request(Path.of(rest[0]));
+        } catch (NoSuchFileException e) {
+            err.println("config " + rest[0] + ": no such file");
+            return 2;
         } catch (IllegalArgumentException | IOException e) {
             err.println("config " + rest[0] + ": " + e.getMessage());
             return 2;
@@ -89,17 +93,20 @@ public final class TrainCli {
     static TrainingRequest request(Path file) throws IOException {
         Map<String, Object> m = new LinkedHashMap<>(read(file));
         Path dir = file.toAbsolutePath().getParent();
-        Path model = model(dir, m.remove("model_name_or_path"));
+        Object modelName = m.remove("model_name_or_path");
         Object dataset = m.containsKey("dataset_path") ? m.remove("dataset_path") : m.remove("dataset");
-        Path data = path(dir, dataset, "dataset");
-        Path output = path(dir, m.remove("output_dir"), "output_dir");
+        Object outputDir = m.remove("output_dir");
         Object hash = m.remove("dataset_hash");
         Object type = m.remove("finetuning_type");
+        m.remove("do_train");
+        // The training keys first: a typo in one should be named before any missing path.
+        TrainingConfig config = TrainingConfig.fromMap(m);
         if (type != null && !"lora".equals(type)) {
             throw new IllegalArgumentException("finetuning_type must be lora, got " + type);
         }
-        m.remove("do_train");
-        return new TrainingRequest(model, data, output, TrainingConfig.fromMap(m), hash == null ? null : hash.toString());
+        Path data = path(dir, dataset, "dataset");
+        Path output = path(dir, outputDir, "output_dir");
+        return new TrainingRequest(model(dir, modelName), data, output, config, hash == null ? null : hash.toString());
     }
 
     /** A model folder; the tiny test models are written on first use, so a demo needs no download. */

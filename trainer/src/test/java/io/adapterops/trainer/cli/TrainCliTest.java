@@ -1,6 +1,7 @@
 package io.adapterops.trainer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.adapterops.llm.TinyModels;
@@ -83,5 +84,32 @@ class TrainCliTest {
         assertEquals(2, status);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("lora_rnak"), err.toString(StandardCharsets.UTF_8));
         assertTrue(Files.notExists(tmp.resolve("run")));
+    }
+
+    @Test
+    void anUnknownKeyIsNamedBeforeAMissingOutputDir() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = run("""
+                model_name_or_path: base
+                dataset: data.jsonl
+                lora_rnak: 4
+                """, new ByteArrayOutputStream(), err);
+
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, status);
+        assertTrue(text.contains("unknown training key 'lora_rnak'"), text);
+        assertFalse(text.contains("output_dir is required"), text);
+    }
+
+    @Test
+    void aMissingConfigFileIsReportedAsNoSuchFile() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = TrainCli.run(new String[] {"train", "nope.yaml"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertEquals(2, status);
+        assertEquals("config nope.yaml: no such file", err.toString(StandardCharsets.UTF_8).strip());
     }
 }
