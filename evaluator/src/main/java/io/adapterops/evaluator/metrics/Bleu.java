@@ -154,9 +154,9 @@ public final class Bleu {
         return bp * Math.exp(logSum / effOrder);
     }
 
+    /** sacreBLEU's _preprocess_segment: lower-case if asked, then Python's rstrip (the left end is left alone). */
     private String prepare(String text) {
-        String s = text.strip();
-        return lowercase ? s.toLowerCase(Locale.ROOT) : s;
+        return PythonWhitespace.rstrip(lowercase ? text.toLowerCase(Locale.ROOT) : text);
     }
 
     private Map<List<String>, Integer> ngrams(List<String> tokens) {

@@ -22,20 +22,20 @@ public enum BleuTokenizer {
             s = PERIOD_COMMA_AFTER_NON_DIGIT.matcher(s).replaceAll("$1 $2 ");
             s = PERIOD_COMMA_BEFORE_NON_DIGIT.matcher(s).replaceAll(" $1 $2");
             s = DASH_AFTER_DIGIT.matcher(s).replaceAll("$1 $2 ");
-            return splitOnWhitespace(s);
+            return PythonWhitespace.split(s);
         }
     },
     NONE {
         @Override
         public List<String> tokenize(String line) {
-            return splitOnWhitespace(line);
+            return PythonWhitespace.split(line);
         }
     },
     CHAR {
         @Override
         public List<String> tokenize(String line) {
             List<String> tokens = new ArrayList<>();
-            line.codePoints().filter(cp -> !Character.isWhitespace(cp))
+            line.codePoints().filter(cp -> !PythonWhitespace.isSpace(cp))
                     .forEach(cp -> tokens.add(new String(Character.toChars(cp))));
             return tokens;
         }
@@ -57,24 +57,5 @@ public enum BleuTokenizer {
             default -> throw new IllegalArgumentException(
                     "unknown BLEU tokenizer '" + name + "'; use one of 13a, none, char");
         };
-    }
-
-    static List<String> splitOnWhitespace(String s) {
-        List<String> tokens = new ArrayList<>();
-        int start = -1;
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isWhitespace(s.charAt(i))) {
-                if (start >= 0) {
-                    tokens.add(s.substring(start, i));
-                    start = -1;
-                }
-            } else if (start < 0) {
-                start = i;
-            }
-        }
-        if (start >= 0) {
-            tokens.add(s.substring(start));
-        }
-        return tokens;
     }
 }

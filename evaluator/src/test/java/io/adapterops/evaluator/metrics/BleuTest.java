@@ -141,6 +141,23 @@ class BleuTest {
     }
 
     @Test
+    void noBreakAndOtherPythonOnlySpacesSplitTokensAsSacreBleuDoes() {
+        // sacreBLEU ends every tokenizer with Python's str.split(), which splits on these; Java's isWhitespace does not
+        for (String space : List.of("\u00a0", "\u2007", "\u202f", "\u0085")) {
+            assertEquals(List.of("and", "line"), BleuTokenizer.THIRTEEN_A.tokenize("and" + space + "line"), space);
+            assertEquals(List.of("and", "line"), BleuTokenizer.NONE.tokenize("and" + space + "line"), space);
+            assertEquals(List.of("a", "b"), BleuTokenizer.CHAR.tokenize("a" + space + "b"), space);
+        }
+    }
+
+    @Test
+    void trailingNoBreakSpaceIsStrippedBeforeTheLineBreakRuleAsSacreBleuDoes() {
+        // sacreBLEU right-strips with str.rstrip(), leaving "well-" whole; stripping less lets 13a's "-\n" rule eat the dash
+        Bleu sentence = bleu(BleuTokenizer.THIRTEEN_A, BleuSmoothing.EXP, null, true);
+        assertEquals(100.0, sentence.corpusScore(List.of("well-\n\u00a0"), List.of(List.of("well-"))), EPS);
+    }
+
+    @Test
     void thirteenATokenizerSplitsPunctuationButKeepsApostrophesAndDecimals() {
         assertEquals(List.of("It", "wasn't", "3.5", "-", "4", ",", "ok", "."),
                 BleuTokenizer.THIRTEEN_A.tokenize("It wasn't 3.5-4, ok."));
