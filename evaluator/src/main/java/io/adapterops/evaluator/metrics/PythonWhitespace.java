@@ -45,6 +45,14 @@ final class PythonWhitespace {
         return String.join(" ", split(s));
     }
 
+    static String strip(String s) {
+        int begin = 0;
+        while (begin < s.length() && isSpace(s.charAt(begin))) {
+            begin++;
+        }
+        return rstrip(s.substring(begin));
+    }
+
     static String rstrip(String s) {
         int end = s.length();
         while (end > 0 && isSpace(s.charAt(end - 1))) {
