@@ -1,11 +1,14 @@
 package io.adapterops.evaluator.gate;
 
+import java.util.List;
 import java.util.Set;
 
 /** Names under which an evaluation reports its summary values; the gate's rules look them up. */
 public final class MetricNames {
 
     public static final String BLEU = "bleu";
+    public static final String CHRF = "chrf";
+    public static final String CHRF_PLUS_PLUS = "chrf++";
     public static final String ROUGE_1 = "rouge1";
     public static final String ROUGE_2 = "rouge2";
     public static final String ROUGE_L = "rougeL";
@@ -21,8 +24,11 @@ public final class MetricNames {
     public static final String OVER_REFUSAL = "over_refusal_rate";
     public static final String REFUSAL_RATE = "refusal_rate";
 
+    /** Reported only for suites that list them under {@code extraMetrics}, in this order. */
+    public static final List<String> ON_REQUEST = List.of(CHRF, CHRF_PLUS_PLUS);
+
     /** Higher is better, and a drop against the champion blocks promotion. */
-    public static final Set<String> QUALITY = Set.of(BLEU, ROUGE_1, ROUGE_2, ROUGE_L, EXACT_MATCH,
+    public static final Set<String> QUALITY = Set.of(BLEU, CHRF, CHRF_PLUS_PLUS, ROUGE_1, ROUGE_2, ROUGE_L, EXACT_MATCH,
             NORMALIZED_EXACT_MATCH, TOKEN_F1, SCHEMA_CONFORMANCE, JUDGE_SCORE);
 
     private MetricNames() {

@@ -24,7 +24,7 @@ public final class AnswerMatch {
         StringBuilder noPunct = new StringBuilder(lower.length());
         lower.codePoints().filter(cp -> cp > 127 || PUNCTUATION.indexOf(cp) < 0).forEach(noPunct::appendCodePoint);
         String noArticles = ARTICLES.matcher(noPunct).replaceAll(" ");
-        return String.join(" ", BleuTokenizer.splitOnWhitespace(noArticles));
+        return PythonWhitespace.collapse(noArticles);
     }
 
     public static double exactMatch(String prediction, List<String> references) {
@@ -45,7 +45,7 @@ public final class AnswerMatch {
     }
 
     public static double tokenF1(String prediction, String reference) {
-        return f1(BleuTokenizer.splitOnWhitespace(normalize(prediction)), BleuTokenizer.splitOnWhitespace(normalize(reference)));
+        return f1(PythonWhitespace.split(normalize(prediction)), PythonWhitespace.split(normalize(reference)));
     }
 
     /**

@@ -54,23 +54,10 @@ public final class Bleu {
     }
 
     public List<BleuStats> segmentStats(List<String> hypotheses, List<List<String>> referenceStreams) {
-        if (referenceStreams.isEmpty()) {
-            throw new IllegalArgumentException("BLEU needs at least one reference stream");
-        }
-        for (int s = 0; s < referenceStreams.size(); s++) {
-            int n = referenceStreams.get(s).size();
-            if (n != hypotheses.size()) {
-                throw new IllegalArgumentException("reference stream " + s + " has " + n
-                        + " references but there are " + hypotheses.size() + " hypotheses");
-            }
-        }
+        List<List<String>> refs = ReferenceStreams.bySegment("BLEU", hypotheses, referenceStreams);
         List<BleuStats> stats = new ArrayList<>(hypotheses.size());
         for (int i = 0; i < hypotheses.size(); i++) {
-            List<String> refs = new ArrayList<>();
-            for (List<String> stream : referenceStreams) {
-                refs.add(stream.get(i));
-            }
-            stats.add(segmentStats(hypotheses.get(i), refs));
+            stats.add(segmentStats(hypotheses.get(i), refs.get(i)));
         }
         return stats;
     }
@@ -154,9 +141,9 @@ public final class Bleu {
         return bp * Math.exp(logSum / effOrder);
     }
 
+    /** sacreBLEU's _preprocess_segment: lower-case if asked, then Python's rstrip (the left end is left alone). */
     private String prepare(String text) {
-        String s = text.strip();
-        return lowercase ? s.toLowerCase(Locale.ROOT) : s;
+        return PythonWhitespace.rstrip(lowercase ? text.toLowerCase(Locale.ROOT) : text);
     }
 
     private Map<List<String>, Integer> ngrams(List<String> tokens) {

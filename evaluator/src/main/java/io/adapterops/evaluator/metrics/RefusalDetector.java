@@ -43,7 +43,6 @@ public final class RefusalDetector {
 
     /** Lower case, typographic apostrophes made plain, whitespace collapsed. */
     private static String normalise(String reply) {
-        return String.join(" ", BleuTokenizer.splitOnWhitespace(
-                reply.replace('\u2019', '\'').replace('\u2018', '\'').toLowerCase(Locale.ROOT)));
+        return PythonWhitespace.collapse(reply.replace('\u2019', '\'').replace('\u2018', '\'').toLowerCase(Locale.ROOT));
     }
 }

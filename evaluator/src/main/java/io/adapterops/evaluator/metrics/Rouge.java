@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
  * characters outside [a-z0-9] becomes a space, tokens longer than three letters are optionally
  * Porter-stemmed. Chinese (character level): each CJK character is a token, and runs of ASCII
  * letters or digits are tokenised as in English, because rouge-score's own tokenizer would drop
- * every Chinese character.
+ * every Chinese character. Full-width letters and digits (U+FF10–FF19, U+FF21–FF3A, U+FF41–FF5A)
+ * are character tokens too: sacreBLEU's {@code zh} tokenizer counts all of U+FF00–FFEF as Chinese
+ * characters, one token each, and keeps their width (no NFKC), so {@code 第１章} is three tokens
+ * in both metrics rather than losing {@code １} to the English rule.
  */
 public final class Rouge {
 
@@ -128,7 +131,7 @@ public final class Rouge {
         List<String> tokens = new ArrayList<>();
         StringBuilder run = new StringBuilder();
         text.toLowerCase(Locale.ROOT).codePoints().forEach(cp -> {
-            if (isCjk(cp)) {
+            if (isCjk(cp) || isFullWidthAlphanumeric(cp)) {
                 flush(run, tokens);
                 tokens.add(new String(Character.toChars(cp)));
             } else {
@@ -150,6 +153,10 @@ public final class Rouge {
         Character.UnicodeScript script = Character.UnicodeScript.of(cp);
         return script == Character.UnicodeScript.HAN || script == Character.UnicodeScript.HIRAGANA
                 || script == Character.UnicodeScript.KATAKANA || script == Character.UnicodeScript.HANGUL;
+    }
+
+    private static boolean isFullWidthAlphanumeric(int cp) {
+        return (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A);
     }
 
     private static Map<List<String>, Integer> ngrams(List<String> tokens, int n) {

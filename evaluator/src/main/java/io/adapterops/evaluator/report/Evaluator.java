@@ -6,6 +6,7 @@ import io.adapterops.evaluator.metrics.Bleu;
 import io.adapterops.evaluator.metrics.BleuSmoothing;
 import io.adapterops.evaluator.metrics.BleuStats;
 import io.adapterops.evaluator.metrics.BleuTokenizer;
+import io.adapterops.evaluator.metrics.ChrfStats;
 import io.adapterops.evaluator.metrics.JsonSchemaCheck;
 import io.adapterops.evaluator.metrics.JsonValidity;
 import io.adapterops.evaluator.metrics.LengthStats;
@@ -25,15 +26,16 @@ import java.util.function.ToDoubleFunction;
 /**
  * Runs a suite through a {@link Responder} and scores every reply. Language decides tokenisation:
  * English uses sacreBLEU 13a and rouge-score's word tokens; Chinese uses characters for BLEU,
- * ROUGE and token F1.
+ * ROUGE and token F1. A suite may name the BLEU tokenizer for all its cases (such as sacreBLEU's
+ * {@code zh}) and ask for chrF and chrF++.
  */
 public final class Evaluator {
 
     private final RefusalDetector refusals;
     private final Rouge englishRouge;
     private final Rouge chineseRouge = Rouge.characters();
-    private final Bleu englishBleu = new Bleu(BleuTokenizer.THIRTEEN_A, BleuSmoothing.EXP, null, false, false, 4);
-    private final Bleu chineseBleu = new Bleu(BleuTokenizer.CHAR, BleuSmoothing.EXP, null, false, false, 4);
+    // Every tokenizer's BLEU shares smoothing and order, so this one turns summed statistics into the score.
+    private final Bleu bleu = sacreBleu(BleuTokenizer.THIRTEEN_A);
     private final Optional<Judge> judge;
     private final Bootstrap bootstrap;
 
@@ -66,9 +68,8 @@ public final class Evaluator {
 
     private EvalReport report(Suite suite, List<ExampleResult> examples) {
         List<Estimate> estimates = new ArrayList<>();
-        // Both languages' BLEU share smoothing and order, so one scorer turns summed statistics into the score.
         for (Map.Entry<String, ToDoubleFunction<List<ExampleResult>>> m
-                : SuiteMetrics.applicable(suite.kind(), examples, englishBleu).entrySet()) {
+                : SuiteMetrics.applicable(suite.kind(), examples, bleu).entrySet()) {
             estimates.add(bootstrap.estimate(m.getKey(), examples, m.getValue()));
         }
         LengthStats lengths = LengthStats.of(examples.stream().map(ExampleResult::output).toList());
@@ -77,12 +78,13 @@ public final class Evaluator {
 
     /** The candidate against the champion on the same suite, example by example. */
     public Comparison compare(EvalReport champion, EvalReport candidate) {
-        return Comparison.of(champion, candidate, englishBleu, bootstrap);
+        return Comparison.of(champion, candidate, bleu, bootstrap);
     }
 
     private ExampleResult score(Suite suite, Optional<JsonSchemaCheck> schema, EvalCase c, String output) {
         Map<String, Double> scores = new HashMap<>();
         BleuStats bleuStats = null;
+        Map<String, ChrfStats> chrf = new HashMap<>();
         List<String> refs = c.references();
         boolean chinese = c.lang().equals("zh");
         if (!refs.isEmpty()) {
@@ -94,7 +96,9 @@ public final class Evaluator {
             scores.put(MetricNames.EXACT_MATCH, AnswerMatch.exactMatch(output.strip(), refs));
             scores.put(MetricNames.NORMALIZED_EXACT_MATCH, AnswerMatch.normalizedExactMatch(output, refs));
             scores.put(MetricNames.TOKEN_F1, chinese ? AnswerMatch.characterF1(output, refs) : AnswerMatch.tokenF1(output, refs));
-            bleuStats = (chinese ? chineseBleu : englishBleu).segmentStats(output, refs);
+            BleuTokenizer tokenizer = suite.bleuTokenizer().orElse(chinese ? BleuTokenizer.CHAR : BleuTokenizer.THIRTEEN_A);
+            bleuStats = sacreBleu(tokenizer).segmentStats(output, refs);
+            suite.extraMetrics().forEach(m -> chrf.put(m, SuiteMetrics.chrf(m).segmentStats(output, refs)));
         }
         if (suite.json()) {
             scores.put(MetricNames.JSON_VALIDITY, JsonValidity.isValid(output) ? 1.0 : 0.0);
@@ -102,7 +106,12 @@ public final class Evaluator {
         schema.ifPresent(s -> scores.put(MetricNames.SCHEMA_CONFORMANCE, s.conforms(output) ? 1.0 : 0.0));
         judge.ifPresent(j -> scores.put(MetricNames.JUDGE_SCORE, (double) j.score(c.prompt(), output, refs)));
         return new ExampleResult(c.id(), c.lang(), c.prompt(), output, refs, c.expect(), refusals.isRefusal(output),
-                scores, bleuStats);
+                scores, bleuStats, chrf);
+    }
+
+    /** sacreBLEU's BLEU defaults with the given tokenizer. */
+    private static Bleu sacreBleu(BleuTokenizer tokenizer) {
+        return new Bleu(tokenizer, BleuSmoothing.EXP, null, false, false, 4);
     }
 
     /** rouge-score's multi-reference rule: the reference with the best F1 counts. */

@@ -3,6 +3,8 @@ package io.adapterops.evaluator.report;
 import io.adapterops.evaluator.gate.MetricNames;
 import io.adapterops.evaluator.metrics.Bleu;
 import io.adapterops.evaluator.metrics.BleuStats;
+import io.adapterops.evaluator.metrics.Chrf;
+import io.adapterops.evaluator.metrics.ChrfStats;
 import io.adapterops.evaluator.suite.Expectation;
 import io.adapterops.evaluator.suite.SuiteKind;
 import java.util.LinkedHashMap;
@@ -13,11 +15,21 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The suite-level statistics a report shows, each a function of a list of examples so it can be
- * bootstrapped: corpus BLEU from summed statistics, means of per-example scores, and refusal rates.
+ * bootstrapped: corpus BLEU and chrF from summed statistics, means of per-example scores, and
+ * refusal rates.
  */
 final class SuiteMetrics {
 
     private SuiteMetrics() {
+    }
+
+    /** The scorer of a chrF variant in {@code MetricNames.ON_REQUEST}, with sacreBLEU's defaults. */
+    static Chrf chrf(String metric) {
+        return switch (metric) {
+            case MetricNames.CHRF -> Chrf.chrf();
+            case MetricNames.CHRF_PLUS_PLUS -> Chrf.chrfPlusPlus();
+            default -> throw new IllegalArgumentException("not a chrF variant: " + metric);
+        };
     }
 
     static Map<String, ToDoubleFunction<List<ExampleResult>>> applicable(SuiteKind kind, List<ExampleResult> examples,
@@ -26,6 +38,13 @@ final class SuiteMetrics {
         if (examples.stream().allMatch(e -> e.bleu() != null)) {
             out.put(MetricNames.BLEU, xs -> bleu.score(BleuStats.sum(
                     xs.stream().map(ExampleResult::bleu).filter(Objects::nonNull).toList(), bleu.maxOrder())));
+        }
+        for (String name : MetricNames.ON_REQUEST) {
+            if (examples.stream().allMatch(e -> e.chrf().containsKey(name))) {
+                Chrf chrf = chrf(name);
+                out.put(name, xs -> chrf.score(ChrfStats.sum(
+                        xs.stream().map(e -> e.chrf().get(name)).toList(), chrf.order())));
+            }
         }
         List<String> perExample = examples.stream().flatMap(e -> e.scores().keySet().stream()).distinct().sorted().toList();
         for (String name : perExample) {

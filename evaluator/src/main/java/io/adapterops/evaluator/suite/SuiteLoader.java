@@ -3,6 +3,8 @@ package io.adapterops.evaluator.suite;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adapterops.evaluator.gate.MetricNames;
+import io.adapterops.evaluator.metrics.BleuTokenizer;
 import io.adapterops.evaluator.metrics.JsonSchemaCheck;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -21,7 +23,8 @@ import java.util.Set;
 
 /**
  * Reads a suite from JSONL. The first non-blank line is the header
- * {@code {"suite": {"name", "kind": held_out|red_team|canary, "route"?, "json"?, "schema"?, "referencesPerCase"?}}};
+ * {@code {"suite": {"name", "kind": held_out|red_team|canary, "route"?, "json"?, "schema"?, "referencesPerCase"?,
+ * "extraMetrics"?: ["chrf", "chrf++"], "bleuTokenize"?: 13a|zh|char|none}}};
  * every further line is a case {@code {"id", "prompt", "lang": en|zh, "expect"?: answer|refuse,
  * "references"?: [..], "category"?}}. Any fault stops the load with file, line and field.
  */
@@ -83,11 +86,12 @@ public final class SuiteLoader {
         if (cases.isEmpty()) {
             throw new SuiteFormatException(file, line, null, "empty suite '" + header.name + "': the header has no cases after it");
         }
-        return new Suite(header.name, header.kind, header.route, header.json, header.schema, cases);
+        return new Suite(header.name, header.kind, header.route, header.json, header.schema, header.extraMetrics,
+                header.bleuTokenizer, cases);
     }
 
     private record Header(String name, SuiteKind kind, Optional<String> route, boolean json, Optional<JsonNode> schema,
-                          Integer referencesPerCase) {
+                          Integer referencesPerCase, Set<String> extraMetrics, Optional<BleuTokenizer> bleuTokenizer) {
     }
 
     private static JsonNode parse(String text, String file, int line) {
@@ -137,7 +141,35 @@ public final class SuiteLoader {
         if (kind == SuiteKind.CANARY && route.isEmpty()) {
             throw new SuiteFormatException(file, line, "route", "a canary suite belongs to a route; name it");
         }
-        return new Header(name, kind, route, schema.isPresent() || (json != null && json.asBoolean()), schema, perCase);
+        Optional<BleuTokenizer> bleuTokenizer = Optional.empty();
+        if (h.has("bleuTokenize")) {
+            try {
+                bleuTokenizer = Optional.of(BleuTokenizer.named(requiredText(h, "bleuTokenize", file, line)));
+            } catch (IllegalArgumentException e) {
+                throw new SuiteFormatException(file, line, "bleuTokenize", e.getMessage());
+            }
+        }
+        return new Header(name, kind, route, schema.isPresent() || (json != null && json.asBoolean()), schema, perCase,
+                extraMetrics(h, file, line), bleuTokenizer);
+    }
+
+    private static Set<String> extraMetrics(JsonNode h, String file, int line) {
+        JsonNode list = h.get("extraMetrics");
+        Set<String> out = new HashSet<>();
+        if (list == null) {
+            return out;
+        }
+        if (!list.isArray()) {
+            throw new SuiteFormatException(file, line, "extraMetrics", "must be a list of names from " + MetricNames.ON_REQUEST);
+        }
+        for (JsonNode m : list) {
+            if (!m.isTextual() || !MetricNames.ON_REQUEST.contains(m.asText())) {
+                throw new SuiteFormatException(file, line, "extraMetrics", "unknown metric " + m + "; use names from "
+                        + MetricNames.ON_REQUEST);
+            }
+            out.add(m.asText());
+        }
+        return out;
     }
 
     private static EvalCase evalCase(JsonNode row, Header header, String file, int line) {

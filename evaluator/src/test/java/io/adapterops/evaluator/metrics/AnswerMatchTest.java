@@ -65,6 +65,13 @@ class AnswerMatchTest {
     }
 
     @Test
+    void noBreakSpaceSeparatesWordsAsTheSquadScriptDoes() {
+        // the script's white_space_fix is ' '.join(text.split()), and Python splits on U+00A0 and U+202F
+        assertEquals("cat sat", AnswerMatch.normalize("The\u00a0cat\u202fsat"));
+        assertEquals(1.0, AnswerMatch.tokenF1("red\u00a0dog", "red dog"), 0.0);
+    }
+
+    @Test
     void tokenF1CountsSharedTokensAndTakesTheBestReference() {
         // prediction "the big red dog" → [big, red, dog]; reference "a red dog barks" → [red, dog, barks]
         // 2 shared: precision 2/3, recall 2/3, F1 2/3

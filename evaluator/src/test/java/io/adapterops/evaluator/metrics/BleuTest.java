@@ -134,10 +134,53 @@ class BleuTest {
     }
 
     @Test
+    void zhTokenizerSplitsChineseCharactersAndTokenizesTheRestLikeThirteenA() {
+        // tokenizer_zh.py pads each character of its _UCODE_RANGES with spaces, then applies 13a's regular
+        // expressions (not its &quot; and line-break rules); sacreBLEU's source at commit f615c728 gives these tokens
+        assertEquals(List.of("我", "用", "GPU", "训", "练", "，", "成", "本", "3.5", "元", "。"),
+                BleuTokenizer.named("zh").tokenize("我用GPU训练，成本3.5元。"));
+        assertEquals(List.of("a", "&", "quot", ";", "b"), BleuTokenizer.ZH.tokenize("a&quot;b"));
+    }
+
+    @Test
+    void zhTokenizerReadsItsExtensionBRangesAsPythonComparesThem() {
+        // the bound meant as U+20000 is read by Python as U+2000 then '0', so the range compares as U+2001..U+2A6D:
+        // quotes and € are split off, while real Extension B ideographs (U+20000 and up) stay together
+        assertEquals(List.of("“", "好", "”", "€", "5"), BleuTokenizer.ZH.tokenize("“好”€5"));
+        assertEquals(List.of("𠀀𠀁"), BleuTokenizer.ZH.tokenize("𠀀𠀁"));
+    }
+
+    @Test
+    void zhTokenizedBleuCountsLatinWordsWhole() {
+        // zh: hyp 我 用 GPU 训 练 (5), ref adds 模 型 (7); every n-gram of the hypothesis matches (5/5, 4/4, 3/3, 2/2),
+        // so BLEU is the brevity penalty exp(1 - 7/5) = 67.0320046, as BLEU(tokenize='zh') at f615c728 also gives
+        // (char splits GPU into three letters and gives 75.15)
+        Bleu zh = bleu(BleuTokenizer.ZH, BleuSmoothing.EXP, null, false);
+        assertEquals(67.0320046, zh.corpusScore(List.of("我用GPU训练"), List.of(List.of("我用GPU训练模型"))), EPS);
+    }
+
+    @Test
     void referenceStreamOfTheWrongLengthIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                 Bleu.sacreDefaults().corpusScore(HYPS, List.of(List.of("only one reference"))));
         assertEquals("reference stream 0 has 1 references but there are 3 hypotheses", e.getMessage());
+    }
+
+    @Test
+    void noBreakAndOtherPythonOnlySpacesSplitTokensAsSacreBleuDoes() {
+        // sacreBLEU ends every tokenizer with Python's str.split(), which splits on these; Java's isWhitespace does not
+        for (String space : List.of("\u00a0", "\u2007", "\u202f", "\u0085")) {
+            assertEquals(List.of("and", "line"), BleuTokenizer.THIRTEEN_A.tokenize("and" + space + "line"), space);
+            assertEquals(List.of("and", "line"), BleuTokenizer.NONE.tokenize("and" + space + "line"), space);
+            assertEquals(List.of("a", "b"), BleuTokenizer.CHAR.tokenize("a" + space + "b"), space);
+        }
+    }
+
+    @Test
+    void trailingNoBreakSpaceIsStrippedBeforeTheLineBreakRuleAsSacreBleuDoes() {
+        // sacreBLEU right-strips with str.rstrip(), leaving "well-" whole; stripping less lets 13a's "-\n" rule eat the dash
+        Bleu sentence = bleu(BleuTokenizer.THIRTEEN_A, BleuSmoothing.EXP, null, true);
+        assertEquals(100.0, sentence.corpusScore(List.of("well-\n\u00a0"), List.of(List.of("well-"))), EPS);
     }
 
     @Test

@@ -54,6 +54,11 @@ class RefusalDetectorTest {
     }
 
     @Test
+    void noBreakSpaceBetweenWordsStillReadsAsARefusal() {
+        assertTrue(detector.isRefusal("I'm sorry, but I\u00a0can't help with that."));
+    }
+
+    @Test
     void onlyTheHeadOfAReplyIsSearched() {
         String answer = "Here is a long and helpful answer. ".repeat(10) + "A character later says: I can't help you.";
         assertFalse(detector.isRefusal(answer));

@@ -104,6 +104,15 @@ class RougeTest {
     }
 
     @Test
+    void fullWidthLettersAndDigitsAreCharacterTokensInChineseRouge() {
+        Rouge zh = Rouge.characters();
+        assertEquals(List.of("第", "１", "章"), zh.tokenize("第１章"));
+        assertEquals(List.of("ｇ", "ｐ", "ｕ", "４"), zh.tokenize("ＧＰＵ４"));
+        // chapter 1 against chapter 2: two of three characters shared, not a perfect match
+        assertScore(2 / 3.0, 2 / 3.0, 2 / 3.0, zh.rougeN(1, "第１章", "第２章"));
+    }
+
+    @Test
     void rougeNRejectsNonPositiveOrder() {
         assertThrows(IllegalArgumentException.class, () -> Rouge.words(false).rougeN(0, "a", "a"));
     }

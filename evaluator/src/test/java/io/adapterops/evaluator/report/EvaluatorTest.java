@@ -15,6 +15,8 @@ import io.adapterops.evaluator.suite.EvalCase;
 import io.adapterops.evaluator.suite.Expectation;
 import io.adapterops.evaluator.suite.Suite;
 import io.adapterops.evaluator.suite.SuiteLoader;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,6 +74,36 @@ class EvaluatorTest {
         assertEquals(first.references().get(0), first.output());
         assertEquals(1.0, first.scores().get(MetricNames.SCHEMA_CONFORMANCE), 0.0);
         assertEquals(6, r.lengths().count());
+    }
+
+    @Test
+    void aSuiteCanAskForChrfAndSacreBleusZhTokenizer() throws Exception {
+        String cases = """
+                {"id": "zh-1", "prompt": "p1", "lang": "zh", "references": ["我用GPU训练模型"]}
+                {"id": "zh-2", "prompt": "p2", "lang": "zh", "references": ["今天天气很好"]}""";
+        Suite asking = suite("{\"suite\": {\"name\": \"mt\", \"kind\": \"held_out\", \"extraMetrics\": [\"chrf\", \"chrf++\"],"
+                + " \"bleuTokenize\": \"zh\"}}\n" + cases);
+        Suite plain = suite("{\"suite\": {\"name\": \"mt\", \"kind\": \"held_out\"}}\n" + cases);
+        List<String> outputs = List.of("我用GPU训练", "今天天气很好");
+        Responder responder = p -> outputs.get(p.equals("p1") ? 0 : 1);
+
+        EvalReport r = evaluator.evaluate(asking, responder);
+        // zh: 我 用 GPU 训 练 against 我 用 GPU 训 练 模 型, plus an exact match; every hypothesis n-gram matches
+        // (11/11, 9/9, 7/7, 5/5), so BLEU is the brevity penalty exp(1 - 13/11)
+        assertEquals(100 * Math.exp(1 - 13 / 11.0), value(r, MetricNames.BLEU), 1e-9);
+        // CHRF() and CHRF(word_order=2) of sacreBLEU's source (commit f615c728) give these corpus scores
+        assertEquals(80.75769820821111, value(r, MetricNames.CHRF), 1e-9);
+        assertEquals(76.42454919181037, value(r, MetricNames.CHRF_PLUS_PLUS), 1e-9);
+
+        EvalReport byDefault = evaluator.evaluate(plain, responder);
+        // char: 我 用 G P U 训 练 (7 of a 9-character reference) plus 6 of 6, so exp(1 - 15/13)
+        assertEquals(100 * Math.exp(1 - 15 / 13.0), value(byDefault, MetricNames.BLEU), 1e-9);
+        assertTrue(byDefault.metric(MetricNames.CHRF).isEmpty());
+        assertTrue(byDefault.metric(MetricNames.CHRF_PLUS_PLUS).isEmpty());
+    }
+
+    private static Suite suite(String jsonl) throws Exception {
+        return SuiteLoader.read(new ByteArrayInputStream(jsonl.getBytes(StandardCharsets.UTF_8)), "mt.jsonl");
     }
 
     @Test

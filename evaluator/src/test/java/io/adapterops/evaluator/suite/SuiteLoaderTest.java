@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.adapterops.evaluator.metrics.BleuTokenizer;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -136,9 +138,34 @@ class SuiteLoaderTest {
     }
 
     @Test
+    void headerMayAskForChrfAndNameTheBleuTokenizer() throws Exception {
+        Suite s = read("{\"suite\": {\"name\": \"mt\", \"kind\": \"held_out\", \"extraMetrics\": [\"chrf\", \"chrf++\"],"
+                        + " \"bleuTokenize\": \"zh\"}}",
+                "{\"id\": \"a\", \"prompt\": \"p\", \"lang\": \"zh\", \"references\": [\"r\"]}");
+        assertEquals(Set.of("chrf", "chrf++"), s.extraMetrics());
+        assertEquals(Optional.of(BleuTokenizer.ZH), s.bleuTokenizer());
+        Suite plain = SuiteLoader.shipped("canary-support-bot.jsonl");
+        assertEquals(Set.of(), plain.extraMetrics());
+        assertEquals(Optional.empty(), plain.bleuTokenizer());
+    }
+
+    @Test
+    void unknownExtraMetricsAndTokenizersNameTheField() {
+        assertEquals("my-suite.jsonl:1: field 'extraMetrics': unknown metric \"meteor\"; use names from [chrf, chrf++]",
+                broken("{\"suite\": {\"name\": \"x\", \"kind\": \"held_out\", \"extraMetrics\": [\"meteor\"]}}")
+                        .getMessage());
+        assertEquals("my-suite.jsonl:1: field 'extraMetrics': must be a list of names from [chrf, chrf++]",
+                broken("{\"suite\": {\"name\": \"x\", \"kind\": \"held_out\", \"extraMetrics\": \"chrf\"}}")
+                        .getMessage());
+        assertEquals("my-suite.jsonl:1: field 'bleuTokenize': unknown BLEU tokenizer 'intl'; use one of 13a, zh, none, char",
+                broken("{\"suite\": {\"name\": \"x\", \"kind\": \"held_out\", \"bleuTokenize\": \"intl\"}}")
+                        .getMessage());
+    }
+
+    @Test
     void aSuiteBuiltInCodeMustHaveCases() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Suite("held-out",
-                SuiteKind.HELD_OUT, Optional.empty(), false, Optional.empty(), List.of()));
+                SuiteKind.HELD_OUT, Optional.empty(), false, Optional.empty(), Set.of(), Optional.empty(), List.of()));
         assertEquals("suite 'held-out' has no cases", e.getMessage());
     }
 }
