@@ -10,44 +10,54 @@ import ai.djl.ndarray.types.Shape;
  * second half form the (x, y) pairs, so {@code rope(x) = x·cos + rotateHalf(x)·sin} with
  * {@code rotateHalf([a, b]) = [-b, a]} and angle {@code position · invFreq[i mod D/2]}.
  * Frequencies follow {@code rope_theta} and {@code rope_scaling} (linear, llama3).
+ *
+ * <p>Everything is float32, operation by operation, as transformers computes it
+ * ({@code inv_freq} from an f32 {@code arange}, then {@code position_f32 × inv_freq_f32}): an angle
+ * computed in double and rounded once differs by up to an f32 ulp of the angle, which at a few
+ * thousand positions moves logits by more than 1e-4.
  */
 public final class Rope {
 
     private final int headDim;
-    private final double[] invFreq; // (headDim / 2)
+    private final float[] invFreq; // (headDim / 2)
 
     public Rope(LlamaConfig c) {
         this.headDim = c.headDim();
         this.invFreq = inverseFrequencies(c);
     }
 
-    static double[] inverseFrequencies(LlamaConfig c) {
+    // modeling_rope_utils: _compute_default_rope_parameters, _compute_linear_scaling_rope_parameters,
+    // _compute_llama3_parameters; each line one f32 tensor operation there.
+    static float[] inverseFrequencies(LlamaConfig c) {
         int half = c.headDim() / 2;
-        double[] f = new double[half];
+        float[] f = new float[half];
         for (int i = 0; i < half; i++) {
-            f[i] = 1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / c.headDim());
+            float exponent = (float) (2 * i) / (float) c.headDim();
+            f[i] = 1.0f / (float) Math.pow(c.ropeTheta(), exponent);
         }
         LlamaConfig.RopeScaling s = c.ropeScaling();
         if (s == null) {
             return f;
         }
+        float factor = (float) s.factor();
         if (s.type().equals("linear")) {
             for (int i = 0; i < half; i++) {
-                f[i] /= s.factor();
+                f[i] /= factor;
             }
             return f;
         }
-        double oldLen = s.originalMaxPositionEmbeddings();
-        double lowWavelen = oldLen / s.lowFreqFactor();
-        double highWavelen = oldLen / s.highFreqFactor();
+        float oldLen = (float) s.originalMaxPositionEmbeddings();
+        float low = (float) s.lowFreqFactor();
+        float band = (float) (s.highFreqFactor() - s.lowFreqFactor());
+        float lowWavelen = (float) (s.originalMaxPositionEmbeddings() / s.lowFreqFactor());
+        float highWavelen = (float) (s.originalMaxPositionEmbeddings() / s.highFreqFactor());
         for (int i = 0; i < half; i++) {
-            double wavelen = 2 * Math.PI / f[i];
-            if (wavelen > lowWavelen) {
-                f[i] = f[i] / s.factor();
-            } else if (wavelen >= highWavelen) {
-                double smooth = (oldLen / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
-                f[i] = (1 - smooth) * f[i] / s.factor() + smooth * f[i];
-            }
+            float wavelen = (float) (2 * Math.PI) / f[i];
+            float llama = wavelen > lowWavelen ? f[i] / factor : f[i];
+            float smooth = (oldLen / wavelen - low) / band;
+            float smoothed = (1 - smooth) * llama / factor + smooth * llama;
+            boolean medium = !(wavelen < highWavelen) && !(wavelen > lowWavelen);
+            f[i] = medium ? smoothed : llama;
         }
         return f;
     }
@@ -63,7 +73,7 @@ public final class Rope {
             for (int j = 0; j < t; j++) {
                 int base = (i * t + j) * headDim;
                 for (int k = 0; k < half; k++) {
-                    float angle = (float) (positions[i][j] * invFreq[k]);
+                    float angle = (float) positions[i][j] * invFreq[k];
                     float c = (float) Math.cos(angle);
                     float s = (float) Math.sin(angle);
                     cos[base + k] = c;

@@ -16,8 +16,11 @@ class ForwardParityTest extends EngineTest {
 
 
     private double maxDiff(LlamaConfig c, long seed) throws Exception {
+        return maxDiff(c, seed, new int[] {3, 270, 17, 99, 256, 5, 42, 200, 7, 7, 131, 64, 12, 250, 1, 88, 19, 265, 40, 71});
+    }
+
+    private double maxDiff(LlamaConfig c, long seed, int[] ids) throws Exception {
         Path dir = TinyModels.write(tmp.resolve(c.modelType() + seed), c, seed);
-        int[] ids = {3, 270, 17, 99, 256, 5, 42, 200, 7, 7, 131, 64, 12, 250, 1, 88, 19, 265, 40, 71};
         double[][] ref = new ReferenceLlama(dir).logits(ids);
         try (ModelFolder f = ModelFolder.load(dir, manager)) {
             float[][] got = Logits.of(f.model(), ids, null);
@@ -82,6 +85,17 @@ class ForwardParityTest extends EngineTest {
                 base.numHiddenLayers(), 8, 2, 8, base.rmsNormEps(), 1e6, null, 4096, false, false, false, 1, List.of(2));
         assertTrue(maxDiff(mistral, 5) <= 1e-4);
         assertTrue(maxDiff(with(base, 4, 2, 16, null, false, true, true), 6) <= 1e-4);
+    }
+
+    /** RoPE angles in float32 as transformers computes them: an angle rounded from double drifts past ~1,000 tokens. */
+    @Test
+    void logitsMatchTheReferenceAt4096Tokens() throws Exception {
+        LlamaConfig t = TinyModels.llama();
+        LlamaConfig c = new LlamaConfig(t.modelType(), t.vocabSize(), t.hiddenSize(), t.intermediateSize(),
+                t.numHiddenLayers(), t.numAttentionHeads(), t.numKeyValueHeads(), t.headDim(), t.rmsNormEps(),
+                t.ropeTheta(), null, 4096, false, false, false, t.bosTokenId(), t.eosTokenIds());
+        int[] ids = new java.util.Random(8).ints(4096, 0, c.vocabSize()).toArray();
+        assertTrue(maxDiff(c, 8, ids) <= 1e-4);
     }
 
     @Test

@@ -25,7 +25,7 @@ final class ReferenceLlama {
     private final int layers;
     private final int vocab;
     private final double eps;
-    private final double[] invFreq;
+    private final float[] invFreq;
 
     ReferenceLlama(Path dir) throws IOException {
         cfg = new ObjectMapper().readTree(Files.readAllBytes(dir.resolve("config.json")));
@@ -40,19 +40,21 @@ final class ReferenceLlama {
         invFreq = invFreq();
     }
 
-    // modeling_rope_utils: _compute_default / _compute_linear_scaling / _compute_llama3_parameters
-    private double[] invFreq() {
+    // modeling_rope_utils: _compute_default / _compute_linear_scaling / _compute_llama3_parameters. These
+    // are float32 tensor operations there, so each step is rounded to float here as well.
+    private float[] invFreq() {
         double base = cfg.get("rope_theta").asDouble();
-        double[] f = new double[headDim / 2];
+        float[] f = new float[headDim / 2];
         for (int i = 0; i < f.length; i++) {
-            f[i] = 1.0 / Math.pow(base, (double) (2 * i) / headDim);
+            float arange = 2 * i;
+            f[i] = 1.0f / (float) Math.pow(base, arange / headDim);
         }
         JsonNode rs = cfg.get("rope_scaling");
         if (rs == null || rs.isNull()) {
             return f;
         }
         String type = rs.has("rope_type") ? rs.get("rope_type").asText() : rs.get("type").asText();
-        double factor = rs.get("factor").asDouble();
+        float factor = (float) rs.get("factor").asDouble();
         if (type.equals("linear")) {
             for (int i = 0; i < f.length; i++) {
                 f[i] = f[i] / factor;
@@ -62,14 +64,14 @@ final class ReferenceLlama {
         double low = rs.get("low_freq_factor").asDouble();
         double high = rs.get("high_freq_factor").asDouble();
         double oldCtx = rs.get("original_max_position_embeddings").asDouble();
-        double lowWl = oldCtx / low;
-        double highWl = oldCtx / high;
-        double[] out = new double[f.length];
+        float lowWl = (float) (oldCtx / low);
+        float highWl = (float) (oldCtx / high);
+        float[] out = new float[f.length];
         for (int i = 0; i < f.length; i++) {
-            double wl = 2 * Math.PI / f[i];
-            double llama = wl > lowWl ? f[i] / factor : f[i];
-            double smooth = (oldCtx / wl - low) / (high - low);
-            double smoothed = (1 - smooth) * llama / factor + smooth * llama;
+            float wl = (float) (2 * Math.PI) / f[i];
+            float llama = wl > lowWl ? f[i] / factor : f[i];
+            float smooth = ((float) oldCtx / wl - (float) low) / (float) (high - low);
+            float smoothed = (1 - smooth) * llama / factor + smooth * llama;
             boolean medium = !(wl < highWl) && !(wl > lowWl);
             out[i] = medium ? smoothed : llama;
         }
@@ -155,8 +157,9 @@ final class ReferenceLlama {
         for (int hd = 0; hd < nHeads; hd++) {
             int b = hd * headDim;
             for (int i = 0; i < half; i++) {
-                double c = Math.cos(pos * invFreq[i]);
-                double s = Math.sin(pos * invFreq[i]);
+                float angle = (float) pos * invFreq[i]; // position_ids.float() @ inv_freq, in f32
+                double c = Math.cos(angle);
+                double s = Math.sin(angle);
                 double x1 = v[b + i];
                 double x2 = v[b + half + i];
                 v[b + i] = x1 * c - x2 * s;
