@@ -68,14 +68,15 @@ public final class EvalCli {
             return;
         }
         try {
-            run(args, System.out);
+            run(args, System.out, System.err);
         } catch (RuntimeException e) {
             System.err.println("eval: " + e.getMessage());
             System.exit(1);
         }
     }
 
-    static void run(Args args, PrintStream out) {
+    /** The table goes to {@code out}; progress, one line per case, goes to {@code progress}. */
+    static void run(Args args, PrintStream out, PrintStream progress) {
         List<Suite> suites = args.suites().stream().map(s -> Files.isRegularFile(Path.of(s))
                 ? SuiteLoader.load(Path.of(s)) : SuiteLoader.shipped(s.endsWith(".jsonl") ? s : s + ".jsonl")).toList();
         try (NDManager manager = Engines.newManager(); ModelFolder folder = ModelFolder.load(args.model(), manager)) {
@@ -89,9 +90,20 @@ public final class EvalCli {
             ChatTemplate template = folder.chatTemplate();
             Evaluator evaluator = Evaluator.withDefaults();
             out.printf(Locale.ROOT, "%-22s %-26s %9s  %-21s %5s%n", "suite", "metric", "value", "95% CI", "n");
-            for (Suite suite : suites) {
-                EvalReport report = evaluator.evaluate(suite, prompt -> generator.chat(
-                        List.of(new ChatTemplate.Message("user", prompt)), template, options, null).text());
+            for (int k = 0; k < suites.size(); k++) {
+                Suite suite = suites.get(k);
+                String label = String.format(Locale.ROOT, "suite %d/%d %s", k + 1, suites.size(), suite.name());
+                progress.println(label + ": " + suite.cases().size() + " cases");
+                int[] done = {0};
+                long started = System.nanoTime();
+                EvalReport report = evaluator.evaluate(suite, prompt -> {
+                    String reply = generator.chat(List.of(new ChatTemplate.Message("user", prompt)), template,
+                            options, null).text();
+                    done[0]++;
+                    progress.printf(Locale.ROOT, "%s: case %d/%d (%.1f s)%n", label, done[0], suite.cases().size(),
+                            (System.nanoTime() - started) / 1e9);
+                    return reply;
+                });
                 for (Estimate e : report.metrics()) {
                     out.printf(Locale.ROOT, "%-22s %-26s %9.4f  [%8.4f, %8.4f] %5d%n", report.suite(), e.metric(),
                             e.value(), e.lower(), e.upper(), e.n());

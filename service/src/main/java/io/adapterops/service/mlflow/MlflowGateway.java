@@ -57,6 +57,7 @@ import java.util.regex.Pattern;
 @Singleton
 public class MlflowGateway {
     static final String API = "/api/2.0/mlflow/";
+    static final String USER_TAG = "mlflow.user";
     static final String ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts/";
     static final String ARTIFACT_LIST = "/api/2.0/mlflow-artifacts/artifacts";
     static final String MULTIPART = "/api/2.0/mlflow-artifacts/mpu/";
@@ -114,6 +115,10 @@ public class MlflowGateway {
     public CreatedRun createRun(String experimentId, String runName, long startTime, Map<String, String> tags) {
         CreateRun.Builder request = CreateRun.newBuilder().setExperimentId(experimentId).setRunName(runName)
                 .setStartTime(startTime);
+        String user = tags.get(USER_TAG);
+        if (user != null) {
+            request.setUserId(user); // as MLflow's Python client fills user_id from the mlflow.user tag
+        }
         tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
         RunInfo info = call(() -> client().createRun(request.build()));
         return new CreatedRun(info.getRunId(), info.getArtifactUri());

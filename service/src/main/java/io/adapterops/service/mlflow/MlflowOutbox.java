@@ -79,6 +79,11 @@ public class MlflowOutbox {
         rows.retryLater(entry.id(), next, truncate(error));
     }
 
+    /** Every waiting row becomes due (MLflow is back; their backoff measured its absence). */
+    public void dueNow(Instant now) {
+        rows.dueNow(now);
+    }
+
     public void fail(OutboxEntry entry, String error) {
         rows.fail(entry.id(), Instant.now(), truncate(error));
     }

@@ -146,7 +146,7 @@ public class OutboxDelivery {
         String finalSource = source;
         String finalRunId = runId;
         String version = earlier.orElseGet(() -> gateway.createModelVersion(p.adapter(), finalSource, finalRunId,
-                p.tags(), null));
+                p.tags(), p.description()));
         outbox.complete(List.of(row.id()), () -> versions.linkMlflow(p.adapter(), p.number(), version));
     }
 

@@ -47,7 +47,7 @@ public final class OutboxPayloads {
     /** With a run, the source is that run's {@code adapter} artifact; without, {@code source} as given. */
     @Serdeable
     public record CreateModelVersion(String adapter, int number, @Nullable Long runId, String source,
-                                     @Nullable Map<String, String> tags) {
+                                     @Nullable Map<String, String> tags, @Nullable String description) {
         public CreateModelVersion {
             tags = tags == null ? Map.of() : tags;
         }

@@ -30,6 +30,9 @@ public interface OutboxRepository extends GenericRepository<OutboxEntry, Long> {
     @Query("UPDATE mlflow_outbox SET claimed_until = NULL, next_attempt_at = :next, last_error = :error WHERE id = :id")
     void retryLater(long id, Instant next, String error);
 
+    @Query("UPDATE mlflow_outbox SET next_attempt_at = :now WHERE failed_at IS NULL AND next_attempt_at > :now")
+    void dueNow(Instant now);
+
     @Query("UPDATE mlflow_outbox SET claimed_until = NULL, failed_at = :at, last_error = :error WHERE id = :id")
     void fail(long id, Instant at, String error);
 

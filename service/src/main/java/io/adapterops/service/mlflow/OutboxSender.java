@@ -1,5 +1,6 @@
 package io.adapterops.service.mlflow;
 
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
@@ -28,13 +29,16 @@ public class OutboxSender {
     private final OutboxDelivery delivery;
     private final MlflowGateway gateway;
     private final MlflowStatus status;
+    /** A probe is one cheap GET: its backoff is capped low, so sending resumes within seconds of MLflow's return. */
+    private final Duration probeMax;
     private ScheduledExecutorService executor;
     private volatile boolean stopping;
     private int probeFailures;
     private Instant nextProbeAt = Instant.MIN;
 
     public OutboxSender(MlflowConfig config, MlflowOutbox outbox, OutboxDelivery delivery, MlflowGateway gateway,
-                        MlflowStatus status) {
+                        MlflowStatus status, @Value("${adapterops.mlflow.probe-max:5s}") Duration probeMax) {
+        this.probeMax = probeMax;
         this.config = config;
         this.outbox = outbox;
         this.delivery = delivery;
@@ -103,10 +107,13 @@ public class OutboxSender {
             gateway.probe();
             probeFailures = 0;
             status.succeeded(config.displayUri());
+            // Rows that backed off while MLflow was away go now, not when their own backoff ends.
+            outbox.dueNow(now);
             return true;
         } catch (MlflowCallException e) {
             probeFailures++;
-            nextProbeAt = now.plus(backoff(probeFailures));
+            Duration wait = backoff(probeFailures);
+            nextProbeAt = now.plus(wait.compareTo(probeMax) > 0 ? probeMax : wait);
             status.failed(e);
             return false;
         }

@@ -64,14 +64,14 @@ public class RegistryMirror {
     @EventListener
     @Transactional
     void onRegistered(VersionRegistered e) {
-        registered(e.adapter(), e.version(), e.artifactUri(), e.trainingJobId());
+        registered(e.adapter(), e.version(), e.artifactUri(), e.trainingJobId(), e.description());
     }
 
     @EventListener
     @Transactional
     void onMoved(VersionMoved e) {
         RegisteredVersion v = versions.findByAdapterAndNumber(e.adapter(), e.version())
-                .orElseGet(() -> registered(e.adapter(), e.version(), e.artifactUri(), null));
+                .orElseGet(() -> registered(e.adapter(), e.version(), e.artifactUri(), null, null));
         String gate = e.action() == Action.EVALUATE ? (e.to() == VersionState.REJECTED ? "failed" : "passed") : v.gate();
         Long champion = v.championSeq();
         Long canary = v.canarySeq();
@@ -107,7 +107,8 @@ public class RegistryMirror {
      * training run; a version registered by hand from a local path gets a registration run that
      * uploads the folder (MLflow refuses local paths as a source unless they lie inside a run).
      */
-    private RegisteredVersion registered(String adapter, int number, String artifactUri, @Nullable Long jobId) {
+    private RegisteredVersion registered(String adapter, int number, String artifactUri, @Nullable Long jobId,
+                                         @Nullable String description) {
         Long runId = jobId == null ? null : runs.findFirstByTrainingJobIdOrderByIdDesc(jobId).map(TrackingRun::id)
                 .orElse(null);
         if (runId == null && config.remote() && isLocal(artifactUri)) {
@@ -123,7 +124,7 @@ public class RegistryMirror {
             tags.put("adapterops.job_id", String.valueOf(jobId));
         }
         outbox.enqueue(MlflowOutbox.modelStream(adapter), OutboxKind.CREATE_MODEL_VERSION,
-                new CreateModelVersion(adapter, number, runId, artifactUri, tags));
+                new CreateModelVersion(adapter, number, runId, artifactUri, tags, description));
         return v;
     }
 

@@ -68,7 +68,7 @@ public class RunTracker {
         tags.put("adapterops.job_id", String.valueOf(job.id()));
         tags.put("adapterops.trainer_host", trainerHost);
         tags.put("adapterops.version", adapteropsVersion());
-        tags.put("mlflow.user", job.createdBy());
+        tags.put(MlflowGateway.USER_TAG, job.createdBy());
         long runId = startRun(job.adapterName(), job.id(), "job-" + job.id(), tags);
         Map<String, String> params = new TreeMap<>();
         params.put("base_model", job.baseModel());

@@ -53,7 +53,8 @@ public class AdapterRegistry {
                 artifactUri, trainingJobId, description, null, null, null, actor, now, now, null));
         VersionRef ref = new VersionRef(adapter, saved);
         audit.record(actor, "version.registered", ref.subject(), null, VersionState.REGISTERED.name(), artifactUri);
-        events.publishEvent(new VersionRegistered(adapter.name(), number, artifactUri, trainingJobId, actor));
+        events.publishEvent(new VersionRegistered(adapter.name(), number, artifactUri, trainingJobId, description,
+                actor));
         return ref;
     }
 }

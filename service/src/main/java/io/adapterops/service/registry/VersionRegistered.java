@@ -4,5 +4,5 @@ import io.micronaut.core.annotation.Nullable;
 
 /** Published inside the registering transaction (see {@link VersionMoved}). */
 public record VersionRegistered(String adapter, int version, String artifactUri, @Nullable Long trainingJobId,
-                                String actor) {
+                                @Nullable String description, String actor) {
 }

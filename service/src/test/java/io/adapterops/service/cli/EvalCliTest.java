@@ -24,9 +24,14 @@ class EvalCliTest {
                 {"id": "c2", "lang": "en", "prompt": "Support hours?", "references": ["Nine to six."]}
                 """);
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
         EvalCli.run(EvalCli.Args.parse(new String[] {"--model", model.toString(), "--suite", suite.toString(),
-                "--max-new-tokens", "4"}), new PrintStream(buffer, true, StandardCharsets.UTF_8));
+                "--max-new-tokens", "4"}), new PrintStream(buffer, true, StandardCharsets.UTF_8),
+                new PrintStream(progress, true, StandardCharsets.UTF_8));
         String table = buffer.toString(StandardCharsets.UTF_8);
+        String shown = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(shown.startsWith("suite 1/1 mini: 2 cases\n"), shown);
+        assertTrue(shown.contains("suite 1/1 mini: case 1/2 (") && shown.contains("suite 1/1 mini: case 2/2 ("), shown);
         assertTrue(table.lines().findFirst().orElseThrow().startsWith("suite"), table);
         assertTrue(table.lines().anyMatch(l -> l.startsWith("mini") && l.contains("rougeL") && l.contains("[")), table);
     }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -64,6 +65,7 @@ class MlflowOutboxTest {
             assertEquals(run.id, v.runId());
             assertEquals(String.valueOf(version), v.tags().get("adapterops.adapter_version"));
             assertEquals("REGISTERED", v.tags().get("adapterops.state"));
+            assertEquals(MlflowTestSupport.description(job.id()), v.description(), "the training summary");
 
             List<String> calls = mlflow.requests();
             assertEquals(1, count(calls, "runs/create"));
@@ -74,6 +76,30 @@ class MlflowOutboxTest {
             int end = index(calls, "runs/update");
             int register = index(calls, "model-versions/create");
             assertTrue(create < batch && batch < upload && upload < end && end < register, calls::toString);
+        }
+    }
+
+    /**
+     * With production's 5-minute backoff cap, a long outage must not leave the sender asleep for
+     * minutes after MLflow returns: probes stay at most {@code probe-max} apart.
+     */
+    @Test
+    void afterALongOutageSendingResumesWithinAProbeIntervalOfMlflowsReturn(@TempDir Path dir) throws Exception {
+        try (MlflowStandIn mlflow = MlflowStandIn.down()) {
+            Map<String, Object> props = new HashMap<>(props(dir.resolve("data"), mlflow.uri()));
+            props.put("adapterops.mlflow.backoff-initial", "100ms");
+            props.put("adapterops.mlflow.backoff-max", "5m");
+            props.put("adapterops.mlflow.probe-max", "300ms");
+            try (TestServer server = TestServer.start(props)) {
+                String adapter = Api.unique("helpdesk");
+                train(server, MlflowTestSupport.trainingJob(server, adapter), dir.resolve("work"));
+                Thread.sleep(6_000); // uncapped, the probe's backoff is now 6.4 s and growing
+                mlflow.up();
+                long back = System.nanoTime();
+                await("the backlog is sent", () -> pending(server) == 0);
+                double seconds = (System.nanoTime() - back) / 1e9;
+                assertTrue(seconds < 3, "sending resumed " + seconds + " s after MLflow came back");
+            }
         }
     }
 
@@ -197,6 +223,7 @@ class MlflowOutboxTest {
                 "dataset_hash", MlflowTestSupport.DATASET_HASH));
         assertEquals(expectedParams, new TreeMap<>(run.params));
         assertEquals(String.valueOf(job.id()), run.tags.get("adapterops.job_id"));
+        assertEquals("admin", run.userId, "user_id, as the Python client sets it from mlflow.user");
         assertEquals("gpu-host-1", run.tags.get("adapterops.trainer_host"));
         assertTrue(run.tags.containsKey("adapterops.version"));
         List<String> expected = new ArrayList<>();

@@ -131,6 +131,7 @@ final class MlflowStandIn implements AutoCloseable {
         final List<Metric> metrics = new ArrayList<>();
         String status = "RUNNING";
         Long endTime;
+        String userId = "";
 
         Run(String id, String experimentId, String name, long startTime) {
             this.id = id;
@@ -145,7 +146,7 @@ final class MlflowStandIn implements AutoCloseable {
     private record Upload(String artifact, int parts, Map<Integer, byte[]> received) {
     }
 
-    record Version(String version, String source, String runId, Map<String, String> tags) {
+    record Version(String version, String source, String runId, Map<String, String> tags, String description) {
     }
 
     static final class Model {
@@ -521,6 +522,7 @@ final class MlflowStandIn implements AutoCloseable {
         Run run = new Run(UUID.randomUUID().toString().replace("-", ""), experimentId,
                 String.valueOf(in.getOrDefault("run_name", "")), number(in.get("start_time")));
         tags(in).forEach(run.tags::put);
+        run.userId = String.valueOf(in.getOrDefault("user_id", ""));
         runs.put(run.id, run);
         return Map.of("run", run(run));
     }
@@ -533,6 +535,7 @@ final class MlflowStandIn implements AutoCloseable {
         info.put("experiment_id", r.experimentId);
         info.put("status", r.status);
         info.put("start_time", r.startTime);
+        info.put("user_id", r.userId);
         if (r.endTime != null) {
             info.put("end_time", r.endTime);
         }
@@ -620,7 +623,8 @@ final class MlflowStandIn implements AutoCloseable {
                     + "the local path has to be contained within the artifact directory of the run specified by the "
                     + "run_id.");
         }
-        Version v = new Version(String.valueOf(model.versions.size() + 1), source, runId, new LinkedHashMap<>(tags(in)));
+        Version v = new Version(String.valueOf(model.versions.size() + 1), source, runId, new LinkedHashMap<>(tags(in)),
+                String.valueOf(in.getOrDefault("description", "")));
         model.versions.add(v);
         return Map.of("model_version", version(model, v));
     }
