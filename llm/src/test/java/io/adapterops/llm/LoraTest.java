@@ -89,7 +89,9 @@ class LoraTest extends EngineTest {
                 try (ModelFolder merged = ModelFolder.load(out, manager)) {
                     double d = Logits.maxDiff(lora, Logits.of(merged.model(), IDS, null));
                     System.out.printf("merge (rslora=%s): max |merged - unmerged| = %.3g%n", rslora, d);
-                    assertTrue(d <= 1e-5, "merged vs unmerged " + d);
+                    // W + s·BA rounded once to f32 against x·W + s·(x·A)·B: float noise on logits of ~18
+                    // is ~1e-5 (1.07e-5 since RoPE angles follow transformers' f32 rounding); a wrong merge is ≥ 1e-2.
+                    assertTrue(d <= 3e-5, "merged vs unmerged " + d);
                     assertEquals(f.tokenizer().decode(new int[] {72, 105}, false), merged.tokenizer().decode(new int[] {72, 105}, false));
                 }
             }
