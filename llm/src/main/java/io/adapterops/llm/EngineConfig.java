@@ -48,6 +48,7 @@ public record EngineConfig(int maxBatch, int maxWaiting, long kvBudgetBytes, lon
     }
 
     static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
+        return bytes < 1L << 20 ? String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0)
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 }
