@@ -19,8 +19,8 @@ import java.util.Set;
  */
 public final class Generator {
 
-    /** Why a row stopped. */
-    public enum FinishReason { EOS, STOP, LENGTH }
+    /** Why a row stopped; {@code CANCELLED} only in the {@link InferenceEngine}, when its caller cancelled. */
+    public enum FinishReason { EOS, STOP, LENGTH, CANCELLED }
 
     /** One generated token as streamed; {@code text} is the newly safe-to-show text (may be empty). */
     public record Token(int row, int tokenId, String text, boolean last) {
@@ -128,7 +128,7 @@ public final class Generator {
         }
         List<Result> out = new ArrayList<>();
         for (Row r : rows) {
-            out.add(new Result(r.text, r.generated.stream().mapToInt(Integer::intValue).toArray(), r.finish,
+            out.add(new Result(r.text, r.generated(), r.finish,
                     r.prompt.length));
         }
         return out;
@@ -158,76 +158,48 @@ public final class Generator {
         }
     }
 
-    /** One prompt's generation state: tokens, text, what has been streamed, and why it stopped. */
+    /** One prompt's generation state: its text as streamed, the tokens it has seen, and why it stopped. */
     private final class Row {
         final int index;
         final int[] prompt;
         final Random rnd;
-        final List<String> stop;
         final List<Integer> seen = new ArrayList<>();
-        final List<Integer> generated = new ArrayList<>();
+        final StreamingText out;
         String text = "";
-        int streamed;
         FinishReason finish;
 
         Row(int index, int[] prompt, Random rnd, List<String> stop) {
             this.index = index;
             this.prompt = prompt;
             this.rnd = rnd;
-            this.stop = stop;
+            this.out = new StreamingText(tokenizer, stop);
             for (int p : prompt) {
                 seen.add(p);
             }
         }
 
+        int[] generated() {
+            return out.tokenIds();
+        }
+
         void accept(int token, boolean lastStep, TokenListener listener) {
             if (eosIds.contains(token)) {
                 finish = FinishReason.EOS;
-                emit(listener, token, text.length(), true);
+                emit(listener, token, true);
                 return;
             }
-            generated.add(token);
             seen.add(token);
-            text = tokenizer.decode(generated.stream().mapToInt(Integer::intValue).toArray(), false);
-            int cut = -1;
-            for (String s : stop) {
-                int at = text.indexOf(s);
-                if (at >= 0 && (cut < 0 || at < cut)) {
-                    cut = at;
-                }
-            }
-            if (cut >= 0) {
-                text = text.substring(0, cut);
+            if (out.add(token)) {
                 finish = FinishReason.STOP;
-                emit(listener, token, text.length(), true);
             } else if (lastStep) {
                 finish = FinishReason.LENGTH;
-                emit(listener, token, text.length(), true);
-            } else {
-                emit(listener, token, safeLength(), false);
             }
+            text = out.text();
+            emit(listener, token, finish != null);
         }
 
-        /** Text that can no longer change: not an unfinished UTF-8 character, not a possible stop-string start. */
-        private int safeLength() {
-            int safe = text.length();
-            while (safe > 0 && text.charAt(safe - 1) == '\uFFFD') {
-                safe--;
-            }
-            for (String s : stop) {
-                for (int k = Math.min(s.length() - 1, safe); k > 0; k--) {
-                    if (text.startsWith(s.substring(0, k), safe - k)) {
-                        safe = Math.min(safe, safe - k);
-                        break;
-                    }
-                }
-            }
-            return Math.max(safe, Math.min(streamed, text.length()));
-        }
-
-        private void emit(TokenListener listener, int token, int upTo, boolean last) {
-            String delta = upTo > streamed ? text.substring(streamed, upTo) : "";
-            streamed = Math.max(streamed, upTo);
+        private void emit(TokenListener listener, int token, boolean last) {
+            String delta = out.release(last);
             if (listener != null) {
                 listener.onToken(new Token(index, token, delta, last));
             }

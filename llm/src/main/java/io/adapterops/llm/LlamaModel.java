@@ -41,7 +41,8 @@ public final class LlamaModel implements AutoCloseable {
     /** PEFT's prefix on adapter keys: {@code base_model.model.} + the module path. */
     public static final String PEFT_PREFIX = "base_model.model.";
 
-    private record Block(RmsNorm inputNorm, Attention attention, RmsNorm postNorm, Mlp mlp) {
+    /** One decoder layer, in forward order. */
+    record Block(RmsNorm inputNorm, Attention attention, RmsNorm postNorm, Mlp mlp) {
     }
 
     private final LlamaConfig config;
@@ -159,6 +160,29 @@ public final class LlamaModel implements AutoCloseable {
 
     public NDManager manager() {
         return manager;
+    }
+
+    // ---- the parts, for other forward passes over the same weights (BatchForward) -----------
+
+    List<Block> blocks() {
+        return blocks;
+    }
+
+    NDArray embedding() {
+        return embed; // (vocab, hidden)
+    }
+
+    RmsNorm finalNorm() {
+        return norm;
+    }
+
+    NDArray head() {
+        return lmHead; // (vocab, hidden)
+    }
+
+    /** Every linear layer by module path ({@code model.layers.0.self_attn.q_proj}), in forward order. */
+    Map<String, LoraLinear> modules() {
+        return Collections.unmodifiableMap(modules);
     }
 
     /** Logits (batch, seq, vocab) for ids (batch, seq) from position 0, no padding, no cache. */
