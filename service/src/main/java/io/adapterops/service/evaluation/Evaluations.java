@@ -19,6 +19,7 @@ import io.adapterops.llm.ModelFolder;
 import io.adapterops.llm.PeftAdapter;
 import io.adapterops.service.audit.AuditLog;
 import io.adapterops.service.jobs.BackgroundWorker;
+import io.adapterops.service.jobs.Replica;
 import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.registry.Action;
 import io.adapterops.service.registry.Lifecycle;
@@ -47,7 +48,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs evaluation suites against an adapter version in the background: the version (and, when a
@@ -69,12 +75,19 @@ public class Evaluations {
     private final GateSettings gate;
     private final AuditLog audit;
     private final TransactionOperations<Connection> tx;
+    private final Replica replica;
+    private final Set<Long> local = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "evaluation-leases");
+        t.setDaemon(true);
+        return t;
+    });
     private final int maxNewTokens;
     private final ExecutorService worker = BackgroundWorker.named("evaluations");
 
     public Evaluations(VersionTransitions transitions, EvaluationRunRepository runs, ModelStore store,
                        SuiteCatalog catalog, EvaluationScores scores, GateSettings gate, AuditLog audit,
-                       TransactionOperations<Connection> tx,
+                       TransactionOperations<Connection> tx, Replica replica,
                        @Value("${adapterops.evaluation.max-new-tokens:48}") int maxNewTokens) {
         this.transitions = transitions;
         this.runs = runs;
@@ -84,6 +97,7 @@ public class Evaluations {
         this.gate = gate;
         this.audit = audit;
         this.tx = tx;
+        this.replica = replica;
         this.maxNewTokens = maxNewTokens;
     }
 
@@ -114,13 +128,21 @@ public class Evaluations {
             EvaluationRun saved = runs.save(new EvaluationRun(null, ref.version().id(), EvaluationRun.Status.RUNNING,
                     String.join(",", suiteNames), routeName, null, null, null, null, null, actor, Instant.now(), null,
                     null));
+            runs.own(saved.id(), replica.id(), Instant.now().plus(replica.lease()));
             audit.record(actor, "evaluation.started", subject(saved), null, EvaluationRun.Status.RUNNING.name(),
                     ref.subject() + " on " + String.join(", ", suiteNames)
                             + (routeName == null ? "" : ", against the champion of route " + routeName));
             return saved;
         });
         Optional<Path> championDir = champion;
-        worker.submit(() -> execute(run, ref, suites, base, candidate, championDir, actor));
+        local.add(run.id());
+        worker.submit(() -> {
+            try {
+                execute(run, ref, suites, base, candidate, championDir, actor);
+            } finally {
+                local.remove(run.id());
+            }
+        });
         return run;
     }
 
@@ -225,10 +247,9 @@ public class Evaluations {
     /** Re-exports stored scores and fails runs that a stop interrupted, so none stays RUNNING forever. */
     @EventListener
     void onStartup(StartupEvent event) {
-        for (EvaluationRun run : runs.findByStatus(EvaluationRun.Status.RUNNING)) {
-            fail(run.id(), transitions.byId(run.adapterVersionId()),
-                    "interrupted by a restart of the service; start the evaluation again", "system");
-        }
+        failOrphans(replica.id());
+        long tick = Math.max(100, replica.lease().toMillis() / 3);
+        heartbeat.scheduleWithFixedDelay(this::beat, tick, tick, TimeUnit.MILLISECONDS);
         for (EvaluationRun run : runs.findByStatus(EvaluationRun.Status.SUCCEEDED)) {
             try {
                 VersionRef ref = transitions.byId(run.adapterVersionId());
@@ -241,8 +262,34 @@ public class Evaluations {
         }
     }
 
+    /** Renews this replica's leases and fails evaluations whose replica went away without finishing them. */
+    private void beat() {
+        try {
+            runs.renew(replica.id(), Instant.now().plus(replica.lease()));
+            failOrphans(null);
+        } catch (RuntimeException e) {
+            LOG.warn("evaluation heartbeat failed; retrying: {}", e.toString());
+        }
+    }
+
+    /**
+     * Fails RUNNING evaluations that nobody runs: abandoned ones (their replica's lease ran out) and,
+     * when {@code restarted} names this replica just started, its own from before the restart. An
+     * evaluation does not resume; the user starts it again.
+     */
+    private void failOrphans(@Nullable String restarted) {
+        for (EvaluationRun run : runs.orphaned(restarted == null ? "" : restarted, Instant.now())) {
+            if (!local.contains(run.id())) {
+                fail(run.id(), transitions.byId(run.adapterVersionId()), "interrupted: the replica running it ("
+                        + (restarted == null ? "lease expired" : "this one, restarted") + ") stopped; start the "
+                        + "evaluation again", "system");
+            }
+        }
+    }
+
     @PreDestroy
     void stop() {
+        heartbeat.shutdownNow();
         worker.shutdownNow();
     }
 }

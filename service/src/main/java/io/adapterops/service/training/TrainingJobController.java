@@ -8,7 +8,6 @@ import io.adapterops.service.security.Roles;
 import io.adapterops.service.training.TrainingJob.Objective;
 import io.adapterops.service.web.PageView;
 import io.adapterops.service.web.Paging;
-import io.adapterops.trainer.Progress;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.model.Sort;
 import io.micronaut.http.HttpResponse;
@@ -31,12 +30,16 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
+import reactor.core.scheduler.Schedulers;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Training jobs: create (queued and run), list, read with live progress, stream progress, cancel. */
 @Controller("/api/v1/training-jobs")
@@ -47,15 +50,14 @@ public class TrainingJobController {
     private final TrainingJobRepository jobs;
     private final TrainingRunner runner;
     private final DatasetRepository datasets;
-    private final ProgressHub hub;
+    private static final Duration POLL = Duration.ofMillis(200);
 
     public TrainingJobController(TrainingJobs trainingJobs, TrainingJobRepository jobs, TrainingRunner runner,
-                                 DatasetRepository datasets, ProgressHub hub) {
+                                 DatasetRepository datasets) {
         this.trainingJobs = trainingJobs;
         this.jobs = jobs;
         this.runner = runner;
         this.datasets = datasets;
-        this.hub = hub;
     }
 
     @Serdeable
@@ -96,32 +98,29 @@ public class TrainingJobController {
         return view(trainingJobs.find(id));
     }
 
-    /** Server-sent events: one {@code progress} event per optimizer step, then one {@code end} event. */
+    /**
+     * Server-sent events read from the job row, so any replica serves them: a {@code progress} event
+     * whenever the stored step moves (the row is read every {@link #POLL}), then one {@code end} event.
+     */
     @Get(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM)
     @Secured({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Publisher<Event<Object>> events(long id) {
-        TrainingJob job = trainingJobs.find(id);
-        if (job.status().finished()) {
-            return Flux.just(end(job));
-        }
-        return Flux.create((FluxSink<Event<Object>> sink) -> {
-            Runnable unsubscribe = hub.subscribe(id, update -> {
-                if (update.progress() == null) {
-                    sink.next(end(trainingJobs.find(id)));
-                    sink.complete();
-                } else {
-                    sink.next(Event.of(asMap(update.progress())).name("progress"));
-                }
-            });
-            sink.onDispose(unsubscribe::run);
-            hub.latest(id).filter(u -> u.progress() != null)
-                    .ifPresent(u -> sink.next(Event.of(asMap(u.progress())).name("progress")));
-            TrainingJob now = trainingJobs.find(id);
-            if (now.status().finished()) {
-                sink.next(end(now));
-                sink.complete();
-            }
-        });
+        trainingJobs.find(id);
+        AtomicReference<String> shown = new AtomicReference<>();
+        return Flux.interval(Duration.ZERO, POLL, Schedulers.boundedElastic())
+                .map(tick -> trainingJobs.find(id))
+                .takeUntil(job -> job.status().finished())
+                .concatMap(job -> {
+                    List<Event<Object>> events = new ArrayList<>();
+                    String progress = job.progress();
+                    if (progress != null && !progress.equals(shown.getAndSet(progress))) {
+                        events.add(Event.of(parse(progress)).name("progress"));
+                    }
+                    if (job.status().finished()) {
+                        events.add(end(job));
+                    }
+                    return Flux.fromIterable(events);
+                });
     }
 
     /** The last event: the final status, and why a job failed or which version it registered. */
@@ -145,16 +144,10 @@ public class TrainingJobController {
 
     private JobView view(TrainingJob j) {
         String dataset = datasets.findById(j.datasetId()).map(Dataset::name).orElse("?");
-        Object progress = hub.latest(j.id()).filter(u -> u.progress() != null).map(u -> asMap(u.progress()))
-                .orElseGet(() -> parse(j.progress()));
+        Object progress = parse(j.progress());
         return new JobView(j.id(), j.adapterName(), j.baseModel(), dataset, j.datasetVersionId(), j.objective().name(),
                 parse(j.hyperparameters()), j.status().name(), j.error(), progress, j.adapterVersion(), j.createdBy(),
                 j.createdAt(), j.updatedAt());
-    }
-
-    /** The trainer's Progress as plain JSON values (the library's records carry no serde metadata). */
-    private static Object asMap(Progress progress) {
-        return JSON.convertValue(progress, Map.class);
     }
 
     private static Object parse(@Nullable String json) {

@@ -38,12 +38,11 @@ public class TrainingJobs {
     private final ModelStore store;
     private final AuditLog audit;
     private final JsonMapper json;
-    private final ProgressHub hub;
     private final TransactionOperations<Connection> tx;
 
     public TrainingJobs(TrainingJobRepository jobs, DatasetRepository datasets,
                         DatasetVersionRepository datasetVersions, ModelStore store, AuditLog audit, JsonMapper json,
-                        ProgressHub hub, TransactionOperations<Connection> tx) {
+                        TransactionOperations<Connection> tx) {
         this.tx = tx;
         this.jobs = jobs;
         this.datasets = datasets;
@@ -51,7 +50,6 @@ public class TrainingJobs {
         this.store = store;
         this.audit = audit;
         this.json = json;
-        this.hub = hub;
     }
 
     @Transactional
@@ -103,7 +101,6 @@ public class TrainingJobs {
                     TrainingJob cancelled = jobs.update(job.withStatus(JobStatus.CANCELLED, "cancelled by " + actor));
                     audit.record(actor, "training-job.cancelled", "training-job:" + id, job.status().name(),
                             JobStatus.CANCELLED.name(), null);
-                    hub.cancel(id);
                     return cancelled;
                 });
             } catch (OptimisticLockException e) {

@@ -8,6 +8,7 @@ import io.adapterops.service.datasets.DatasetVersionRepository;
 import io.adapterops.service.mlflow.RunStatus;
 import io.adapterops.service.mlflow.RunTracker;
 import io.adapterops.service.jobs.BackgroundWorker;
+import io.adapterops.service.jobs.Replica;
 import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.registry.AdapterRegistry;
 import io.adapterops.service.registry.AdapterRepository;
@@ -33,20 +34,27 @@ import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs queued training jobs in this process, one at a time (PyTorch allows one gradient collector
- * per JVM). A job that was RUNNING when the service stopped is picked up again at start-up and
- * resumes from its last checkpoint. Success registers a REGISTERED adapter version that points at
- * the adapter folder; failure records why; a cancel is honoured between steps.
+ * Runs training jobs in this process, one at a time (PyTorch allows one gradient collector per
+ * JVM). Replicas share the work through the job rows: a replica runs a job only after claiming it
+ * (owner and lease, renewed by a heartbeat), and takes over a RUNNING job only when its holder's
+ * lease ran out or it was its own before a restart; the job then resumes from its last checkpoint.
+ * Progress and a user's cancel go through the row, so every replica sees and serves them. Success
+ * registers a REGISTERED adapter version that points at the adapter folder; failure records why.
  */
 @Singleton
 public class TrainingRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long PERSIST_EVERY_MS = 1000;
+    private static final long CANCEL_POLL_MS = 500;
 
     private final TrainingJobRepository jobs;
     private final DatasetVersionRepository datasetVersions;
@@ -54,7 +62,13 @@ public class TrainingRunner {
     private final AdapterRegistry registry;
     private final AdapterRepository adapters;
     private final AuditLog audit;
-    private final ProgressHub hub;
+    private final Replica replica;
+    private final Set<Long> local = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "training-leases");
+        t.setDaemon(true);
+        return t;
+    });
     private final TransactionOperations<Connection> tx;
     private final RunTracker tracker;
     private final DatasetUploads uploads;
@@ -63,7 +77,7 @@ public class TrainingRunner {
     private final ExecutorService worker = BackgroundWorker.named("trainer");
 
     public TrainingRunner(TrainingJobRepository jobs, DatasetVersionRepository datasetVersions, ModelStore store,
-                          AdapterRegistry registry, AdapterRepository adapters, AuditLog audit, ProgressHub hub,
+                          AdapterRegistry registry, AdapterRepository adapters, AuditLog audit, Replica replica,
                           TransactionOperations<Connection> tx, RunTracker tracker, DatasetUploads uploads,
                           TrainerBackend backend) {
         this.backend = backend;
@@ -75,51 +89,92 @@ public class TrainingRunner {
         this.registry = registry;
         this.adapters = adapters;
         this.audit = audit;
-        this.hub = hub;
+        this.replica = replica;
         this.tx = tx;
     }
 
+    /** Queues a job here; it runs here only if no other replica has taken it by then. */
     public void submit(long jobId) {
-        worker.submit(() -> run(jobId));
+        if (local.add(jobId)) {
+            worker.submit(() -> {
+                try {
+                    claimAndRun(jobId);
+                } finally {
+                    local.remove(jobId);
+                }
+            });
+        }
     }
 
     @EventListener
     void onStartup(StartupEvent event) {
-        for (TrainingJob job : jobs.findByStatusInOrderById(List.of(JobStatus.RUNNING, JobStatus.QUEUED))) {
-            if (job.status() == JobStatus.RUNNING) {
-                audit.record("system", "training-job.interrupted", "training-job:" + job.id(), JobStatus.RUNNING.name(),
-                        JobStatus.RUNNING.name(), "the service stopped while the job ran; it resumes from its last "
-                                + "checkpoint");
-            }
-            submit(job.id());
+        scan();
+        heartbeat.scheduleWithFixedDelay(this::beat, leaseTick(), leaseTick(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Renews this replica's leases, and takes queued or abandoned jobs that no replica is running. */
+    private void beat() {
+        try {
+            jobs.renew(replica.id(), Instant.now().plus(replica.lease()));
+            scan();
+        } catch (RuntimeException e) {
+            LOG.warn("training-job heartbeat failed; retrying: {}", e.toString());
         }
     }
 
-    private void run(long jobId) {
+    private void scan() {
         if (stopping) {
             return;
         }
+        for (TrainingJob job : jobs.claimable(replica.id(), Instant.now())) {
+            if (!local.contains(job.id())) {
+                submit(job.id());
+            }
+        }
+    }
+
+    private long leaseTick() {
+        return Math.max(100, replica.lease().toMillis() / 3);
+    }
+
+    private void claimAndRun(long jobId) {
+        if (stopping) {
+            return;
+        }
+        Instant now = Instant.now();
+        String previous = jobs.findOwnerById(jobId).orElse(null);
+        if (jobs.claim(jobId, replica.id(), now.plus(replica.lease()), now) != 1) {
+            return;
+        }
+        run(jobId, previous);
+    }
+
+    private void run(long jobId, String previousOwner) {
         TrainingJob job = jobs.findById(jobId).orElseThrow();
         if (job.status().finished()) {
             return;
         }
         boolean resuming = job.status() == JobStatus.RUNNING;
         try {
-            if (!resuming) {
+            if (resuming) {
+                audit.record("system", "training-job.interrupted", "training-job:" + jobId, JobStatus.RUNNING.name(),
+                        JobStatus.RUNNING.name(), "replica " + previousOwner + " stopped while the job ran; "
+                                + replica.id() + " resumes it from its last checkpoint");
+            } else {
                 TrainingJob queued = job;
                 job = tx.executeWrite(s -> {
                     TrainingJob started = jobs.update(queued.withStatus(JobStatus.RUNNING, null));
                     audit.record("system", "training-job.started", "training-job:" + jobId, JobStatus.QUEUED.name(),
-                            JobStatus.RUNNING.name(), "on " + backend.host());
+                            JobStatus.RUNNING.name(), "on " + backend.host() + " (replica " + replica.id() + ")");
                     return started;
                 });
             }
         } catch (OptimisticLockException e) {
             return;
         }
-        long[] lastPersist = {0};
         boolean[] resumeAudited = {!resuming};
         long runId = tracker.runFor(job, backend.host());
+        CancelFlag cancel = new CancelFlag(jobId);
         try {
             DatasetVersion data = datasetVersions.findById(job.datasetVersionId()).orElseThrow();
             @SuppressWarnings("unchecked")
@@ -132,21 +187,18 @@ public class TrainingRunner {
                     audit.record("system", "training-job.resumed", "training-job:" + jobId, JobStatus.RUNNING.name(),
                             JobStatus.RUNNING.name(), "from step " + (p.step() - 1) + " of " + p.totalSteps());
                 }
-                onProgress(jobId, runId, p, lastPersist);
-            },
-                    () -> hub.isCancelled(jobId), () -> stopping);
-            if (result.cancelled() && stopping && !hub.isCancelled(jobId)) {
+                onProgress(jobId, runId, p);
+            }, cancel::isSet, () -> stopping);
+            if (result.cancelled() && stopping && !cancel.isSet()) {
                 return;
             }
             if (result.cancelled()) {
                 tracker.endRun(runId, RunStatus.KILLED);
-                hub.finished(jobId, JobStatus.CANCELLED.name());
                 return;
             }
             finish(jobId, runId, result, uploads.reportPath(data));
         } catch (OptimisticLockException e) {
             tracker.endRun(runId, RunStatus.KILLED);
-            hub.finished(jobId, JobStatus.CANCELLED.name());
         } catch (Exception | OutOfMemoryError e) {
             LOG.warn("training job {} failed", jobId, e);
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
@@ -154,8 +206,30 @@ public class TrainingRunner {
         }
     }
 
-    private void onProgress(long jobId, long runId, Progress p, long[] lastPersist) {
-        hub.publish(new ProgressHub.Update(jobId, p, JobStatus.RUNNING.name()));
+    /**
+     * A user's cancel, read from the job row (it may come through any replica); polled between
+     * steps, so it is read at most every {@link #CANCEL_POLL_MS}.
+     */
+    private final class CancelFlag {
+        private final long jobId;
+        private long checkedAt;
+        private boolean set;
+
+        CancelFlag(long jobId) {
+            this.jobId = jobId;
+        }
+
+        boolean isSet() {
+            long now = System.currentTimeMillis();
+            if (!set && now - checkedAt >= CANCEL_POLL_MS) {
+                checkedAt = now;
+                set = jobs.findById(jobId).map(j -> j.status() == JobStatus.CANCELLED).orElse(true);
+            }
+            return set;
+        }
+    }
+
+    private void onProgress(long jobId, long runId, Progress p) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("train_loss", p.trainLoss());
         if (p.evalLoss() != null) {
@@ -167,14 +241,10 @@ public class TrainingRunner {
         p.extra().forEach(metrics::putIfAbsent);
         metrics.values().removeIf(v -> !Double.isFinite(v));
         tracker.logMetrics(runId, p.step(), metrics);
-        long now = System.currentTimeMillis();
-        if (now - lastPersist[0] >= PERSIST_EVERY_MS || p.step() == p.totalSteps()) {
-            lastPersist[0] = now;
-            try {
-                jobs.updateProgress(jobId, JSON.writeValueAsString(p));
-            } catch (IOException e) {
-                LOG.warn("progress of job {} not stored", jobId, e);
-            }
+        try {
+            jobs.updateProgress(jobId, JSON.writeValueAsString(p));
+        } catch (IOException e) {
+            LOG.warn("progress of job {} not stored", jobId, e);
         }
     }
 
@@ -183,7 +253,7 @@ public class TrainingRunner {
      * a cancel that won the race wins.
      */
     private void finish(long jobId, long runId, TrainingResult result, Path cleaningReport) {
-        String status = tx.executeWrite(s -> {
+        tx.executeWrite(s -> {
             TrainingJob job = jobs.findById(jobId).orElseThrow();
             if (job.status() != JobStatus.RUNNING) {
                 tracker.endRun(runId, RunStatus.KILLED);
@@ -206,11 +276,10 @@ public class TrainingRunner {
                     JobStatus.SUCCEEDED.name(), ref.subject());
             return JobStatus.SUCCEEDED.name();
         });
-        hub.finished(jobId, status);
     }
 
     private void fail(long jobId, long runId, String why) {
-        String status = tx.executeWrite(s -> {
+        tx.executeWrite(s -> {
             TrainingJob job = jobs.findById(jobId).orElseThrow();
             if (job.status().finished()) {
                 tracker.endRun(runId, RunStatus.of(job.status()));
@@ -222,20 +291,28 @@ public class TrainingRunner {
                     JobStatus.FAILED.name(), why);
             return JobStatus.FAILED.name();
         });
-        hub.finished(jobId, status);
     }
 
     private Path workDir(long jobId) {
         return store.dataDir().resolve("training").resolve("job-" + jobId);
     }
 
-    /** Lets the running step finish and leaves the job RUNNING, so the next start resumes it. */
+    /**
+     * Lets the running step finish and leaves the job RUNNING, so it resumes from its last
+     * checkpoint: here at the next start, or at once on another replica (the lease is let go).
+     */
     @PreDestroy
     void stop() throws InterruptedException {
         stopping = true;
+        heartbeat.shutdownNow();
         worker.shutdown();
         if (!worker.awaitTermination(60, TimeUnit.SECONDS)) {
             worker.shutdownNow();
+        }
+        try {
+            jobs.renew(replica.id(), Instant.now());
+        } catch (RuntimeException e) {
+            LOG.warn("could not let go of this replica's training-job leases: {}", e.toString());
         }
     }
 }

@@ -38,7 +38,10 @@ class TrainingCrashTest {
         long job;
         long run;
         long loggedAtKill;
-        try (ServiceProcess first = ServiceProcess.start(cwd, Map.of())) {
+        // The restarted service listens on another port; its name (default host:port) is kept, as a
+        // restarted replica's is, so it takes its own interrupted job back without waiting for the lease.
+        Map<String, String> env = Map.of("ADAPTEROPS_REPLICA_ID", "crash-test");
+        try (ServiceProcess first = ServiceProcess.start(cwd, env)) {
             call(first, "POST", "/api/v1/datasets", "{\"name\":\"helpdesk\",\"format\":\"ALPACA\"}", 201);
             call(first, "POST", "/api/v1/datasets/helpdesk/versions", shippedRows(), 201);
             job = ((Number) call(first, "POST", "/api/v1/training-jobs", JSON.writeValueAsString(Map.of(
@@ -50,7 +53,7 @@ class TrainingCrashTest {
         }
         assertTrue(Files.isDirectory(cwd.resolve("data/db")), "the service kept its state in ./data");
 
-        try (ServiceProcess second = ServiceProcess.start(cwd, Map.of())) {
+        try (ServiceProcess second = ServiceProcess.start(cwd, env)) {
             Map<?, ?> done = awaitFinished(second, job);
             assertEquals("SUCCEEDED", done.get("status"), () -> done + "\n" + output(second));
 
