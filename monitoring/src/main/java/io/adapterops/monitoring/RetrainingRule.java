@@ -80,11 +80,12 @@ public final class RetrainingRule {
         double worsening = rule.worsening(base.value(), now.value());
         boolean degraded = worsening > rule.tolerance();
         boolean rose = now.value() > base.value();
-        String reason = String.format(Locale.ROOT, "%s of %s %s from %s (%s) to %s over %,d samples: %s %s, %s than"
-                        + " the %s allowed", signal.name(), route, now.value() == base.value() ? "stayed" : rose ? "rose"
-                        : "fell", number(base.value()), source, number(now.value()), now.sampleSize(),
-                worsening >= 0 ? "worse by" : "better by", percent(Math.abs(worsening)),
-                degraded ? "more" : "not more", percent(rule.tolerance()));
+        String verdict = worsening <= 0 ? "better by " + percent(-worsening)
+                : "worse by " + percent(worsening) + (degraded ? ", more than" : ", within") + " the "
+                + percent(rule.tolerance()) + " allowed";
+        String reason = String.format(Locale.ROOT, "%s of %s %s from %s (%s) to %s over %,d samples: %s",
+                signal.name(), route, now.value() == base.value() ? "stayed" : rose ? "rose" : "fell",
+                number(base.value()), source, number(now.value()), now.sampleSize(), verdict);
         return new Pending(degraded, new Decision(route, signal.name(), degraded ? Decision.Outcome.FIRED
                 : Decision.Outcome.WITHIN_TOLERANCE, base.value(), now.value(), worsening, rule.tolerance(),
                 now.sampleSize(), reason));

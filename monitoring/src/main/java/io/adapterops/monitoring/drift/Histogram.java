@@ -40,14 +40,6 @@ public final class Histogram {
             return unit * linearBins;
         }
 
-        int index(double v) {
-            if (v < linearLimit()) {
-                return v <= 0 ? 0 : (int) (v / unit);
-            }
-            int k = (int) (Math.log(v / linearLimit()) / Math.log1p(growth));
-            return Math.min(linearBins + k, count() - 1);
-        }
-
         double lower(int index) {
             return index < linearBins ? index * unit : linearLimit() * Math.pow(1 + growth, index - linearBins);
         }
@@ -58,6 +50,8 @@ public final class Histogram {
     }
 
     private final Bins bins;
+    private final double linearLimit;
+    private final double inverseLogGrowth;
     private final long[] counts;
     private final double[] sums;
     private long count;
@@ -66,6 +60,8 @@ public final class Histogram {
 
     public Histogram(Bins bins) {
         this.bins = bins;
+        this.linearLimit = bins.linearLimit();
+        this.inverseLogGrowth = 1 / Math.log1p(bins.growth());
         this.counts = new long[bins.count()];
         this.sums = new double[bins.count()];
     }
@@ -74,7 +70,7 @@ public final class Histogram {
         if (!(value >= 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException("histogram values must be finite and >= 0, got " + value);
         }
-        int i = bins.index(value);
+        int i = index(value);
         counts[i]++;
         sums[i] += value;
         count++;
@@ -84,6 +80,14 @@ public final class Histogram {
         if (value > max) {
             max = value;
         }
+    }
+
+    private int index(double v) {
+        if (v < linearLimit) {
+            return (int) (v / bins.unit());
+        }
+        int k = (int) (Math.log(v / linearLimit) * inverseLogGrowth);
+        return Math.min(bins.linearBins() + k, counts.length - 1);
     }
 
     public void merge(Histogram other) {
