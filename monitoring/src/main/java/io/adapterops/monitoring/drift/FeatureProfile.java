@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * Bounded sketches of every {@link Feature} over a set of prompts: the training data's reference
  * profile (stored with its DatasetVersion, see {@link ProfileJson}) and each live window's profile
- * have this same form, so they compare directly and merge. Memory is fixed (about 30 KiB) whatever
+ * have this same form, so they compare directly and merge. Memory is fixed (about 56 KiB) whatever
  * the number of rows. Not thread-safe: build it on one thread, or let a window guard it.
  */
 public final class FeatureProfile {
