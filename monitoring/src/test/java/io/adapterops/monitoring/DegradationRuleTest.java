@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DegradationRuleTest {
-    private final DegradationRule quality = new DegradationRule("rougeL", DegradationRule.Direction.LOWER, 0.05);
-    private final DegradationRule latency = new DegradationRule("p95", DegradationRule.Direction.HIGHER, 0.05);
+    private final DegradationRule quality = new DegradationRule(Signal.CANARY_SCORE, 0.05);
+    private final DegradationRule latency = new DegradationRule(Signal.P95_LATENCY_MS, 0.05);
 
     @Test
     void aQualityDropOfMoreThanFivePercentIsDegradation() {
@@ -28,7 +28,7 @@ class DegradationRuleTest {
 
     @Test
     void aZeroBaselineTreatsAnyWorseningAsUnbounded() {
-        DegradationRule refusals = new DegradationRule("refusal_rate", DegradationRule.Direction.HIGHER, 0.05);
+        DegradationRule refusals = new DegradationRule(Signal.REFUSAL_RATE, 0.05);
         assertTrue(refusals.degraded(0, 0.01));
         assertFalse(refusals.degraded(0, 0));
     }
@@ -36,8 +36,8 @@ class DegradationRuleTest {
     @Test
     void badRulesAndValuesAreRefusedWithTheMetricName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new DegradationRule("p95", DegradationRule.Direction.HIGHER, -0.1));
-        assertTrue(e.getMessage().contains("p95"));
+                () -> new DegradationRule(Signal.P95_LATENCY_MS, -0.1));
+        assertTrue(e.getMessage().contains("p95_latency_ms"));
         assertThrows(IllegalArgumentException.class, () -> quality.worsening(Double.NaN, 1));
     }
 }
