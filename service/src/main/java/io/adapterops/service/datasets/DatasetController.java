@@ -114,10 +114,10 @@ public class DatasetController {
     public HttpResponse<UploadView> uploadForm(String name, @QueryValue(defaultValue = "false") boolean skipInvalid,
                                                @Part("file") CompletedFileUpload file, Authentication user)
             throws IOException {
+        // No discard(): the server releases the part once the response is written, and releasing
+        // it here as well made Netty log an IllegalReferenceCountException for every upload.
         try (InputStream in = file.getInputStream()) {
             return upload(name, skipInvalid, in, user);
-        } finally {
-            file.discard();
         }
     }
 

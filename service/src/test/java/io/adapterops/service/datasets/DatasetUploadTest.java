@@ -98,6 +98,12 @@ class DatasetUploadTest {
 
     @Test
     void aMultipartFormUploadStoresTheSameVersionAsARawBody() throws Exception {
+        ch.qos.logback.classic.Logger netty = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                "io.netty.util.concurrent.AbstractEventExecutor");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        netty.addAppender(logged);
         String name = dataset("ALPACA");
         String rows = resource("datasets/it-helpdesk-sft.jsonl");
         String boundary = "----adapterops" + System.nanoTime();
@@ -115,6 +121,9 @@ class DatasetUploadTest {
         Reply raw = expect(200, upload(name, rows, ""));
         assertEquals(false, raw.get("created"), "the raw body of the same rows is the same version");
         assertTrue(r.body().contains((String) ((Map<?, ?>) raw.get("version")).get("contentHash")), r.body());
+        netty.detachAppender(logged);
+        assertEquals(List.of(), logged.list.stream().map(Object::toString).toList(),
+                "the form's part is released once, by the server");
     }
 
     @Test

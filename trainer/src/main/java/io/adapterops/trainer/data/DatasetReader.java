@@ -67,7 +67,10 @@ public final class DatasetReader {
         try {
             BufferedInputStream in = new BufferedInputStream(raw, SNIFF_BYTES);
             int first = firstSignificantByte(in);
-            if (first == '[') {
+            if (first == '{' && spansLines(in)) {
+                session.fatal(1, -1, "the file is one JSON object spread over several lines; a dataset is a JSON"
+                        + " array of rows or JSON lines (one row per line)");
+            } else if (first == '[') {
                 session.jsonArray = true;
                 readArray(in, session);
             } else {
@@ -94,6 +97,25 @@ public final class DatasetReader {
             return -1;
         } finally {
             in.reset();
+        }
+    }
+
+    /**
+     * True when the first JSON value does not end on its first line: a pretty-printed top-level
+     * object, which JSON lines cannot be. Reads at most the sniffed bytes and puts them back.
+     */
+    private boolean spansLines(BufferedInputStream in) throws IOException {
+        in.mark(SNIFF_BYTES);
+        byte[] head = in.readNBytes(SNIFF_BYTES);
+        in.reset();
+        try (JsonParser p = mapper.getFactory().createParser(head)) {
+            p.nextToken();
+            int firstLine = p.currentTokenLocation().getLineNr();
+            p.skipChildren();
+            return p.currentLocation().getLineNr() > firstLine;
+        } catch (JsonProcessingException e) {
+            // Broken or longer than the sniffed bytes: the line reader reports it row by row.
+            return false;
         }
     }
 
@@ -192,6 +214,11 @@ public final class DatasetReader {
                 badRow(rp.list());
                 return;
             }
+            refuseWhatWouldBeDropped(node, rp);
+            if (!rp.isEmpty()) {
+                badRow(rp.list());
+                return;
+            }
             if (format == null) {
                 format = DatasetFormat.detect(node);
             }
@@ -213,6 +240,22 @@ public final class DatasetReader {
             }
             rowsAccepted++;
             sink.accept(example);
+        }
+
+        /** Fields that training here cannot use are refused by name rather than silently ignored. */
+        private void refuseWhatWouldBeDropped(JsonNode node, RowProblems rp) {
+            for (String media : List.of("images", "videos", "audios")) {
+                JsonNode v = node.get(media);
+                if (v != null && !v.isNull() && !(v.isArray() && v.isEmpty())) {
+                    rp.add(media, media + " are not supported: the models trained here are text-only;"
+                            + " remove the field or the row");
+                }
+            }
+            JsonNode label = node.get("label");
+            if (label != null && !label.isNull()) {
+                rp.add("label", "KTO rows (a true/false 'label' per reply) are not supported: give preference"
+                        + " pairs ('chosen' and 'rejected') for DPO, or drop 'label' to train on every reply (SFT)");
+            }
         }
 
         void badRow(List<RowProblem> rowProblems) {

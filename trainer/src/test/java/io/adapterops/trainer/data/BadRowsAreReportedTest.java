@@ -150,4 +150,27 @@ class BadRowsAreReportedTest {
 
         assertEquals(true, problems.get(0).startsWith("element 1 (line 3): broken JSON"), problems.get(0));
     }
+
+    @Test
+    void ktoLabelsAndImagesAreRefusedByNameNotDropped() {
+        String kto = "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Hello\"}],\"label\":false}";
+        String image = "{\"instruction\":\"What is in <image>?\",\"output\":\"A cat.\",\"images\":[\"cat.jpg\"]}";
+
+        List<String> problems = rejected(load(jsonl(kto, image)));
+
+        assertEquals(2, problems.size(), problems::toString);
+        assertEquals(true, problems.get(0).startsWith("line 1: field 'label': KTO rows"), problems.get(0));
+        assertEquals(true, problems.get(1).startsWith("line 2: field 'images': images are not supported"),
+                problems.get(1));
+    }
+
+    @Test
+    void aTopLevelJsonObjectIsRefusedAsNotADataset() {
+        String object = "{\n  \"data\": [\n    " + GOOD + "\n  ]\n}\n";
+
+        assertEquals(List.of("line 1: the file is one JSON object spread over several lines; a dataset is a JSON"
+                        + " array of rows or JSON lines (one row per line)"),
+                rejected(load(object)));
+    }
 }

@@ -38,17 +38,25 @@ public final class CleaningPipeline {
     }
 
     public CleaningResult clean(List<Example> input) {
+        return clean(input, CleaningProgress.NONE);
+    }
+
+    public CleaningResult clean(List<Example> input, CleaningProgress progress) {
         List<StepReport> reports = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         List<Example> rows = input;
         for (CleaningStep step : steps) {
+            progress.started(step.name(), reports.size(), steps.size() + 1);
             StepTally tally = new StepTally();
             List<Example> out = step.apply(rows, tally);
             reports.add(tally.report(step.name(), rows.size(), out.size()));
+            warnings.addAll(tally.warnings());
             rows = out;
         }
+        progress.started("report", steps.size(), steps.size() + 1);
         DatasetVersion version = DatasetVersion.of(rows);
         RefusalStats refusals = new RefusalAudit(config.refusalPattern(), config.harmfulPromptPattern()).audit(rows);
-        List<String> warnings = new ArrayList<>();
+        Placeholders.warning(rows).ifPresent(warnings::add);
         if (refusals.warning() != null) {
             warnings.add(refusals.warning());
         }

@@ -4,33 +4,67 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * MinHash signatures: for each of {@code permutations} seeded hash functions, the least hash over
- * a row's shingles. Two rows agree at one position with probability equal to their Jaccard
- * similarity.
+ * MinHash signatures by one permutation hashing with optimal densification (Li, Owen and Zhang
+ * 2012; Shrivastava 2017): each shingle is hashed once, the hash picks one of {@code permutations}
+ * bins and its other bits compete for that bin's minimum; an empty bin borrows the minimum of a
+ * filled bin chosen by a hash of its own index, so two rows still agree at one position with
+ * probability equal to their Jaccard similarity. Cost is one hash per shingle plus the bins, not
+ * one per shingle and bin: this is most of the cost of cleaning a large upload.
  */
 final class MinHash {
-    private final long[] seeds;
+    private final int bins;
+    private final long seed;
 
     MinHash(int permutations, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        seeds = new long[permutations];
-        for (int i = 0; i < permutations; i++) {
-            seeds[i] = random.nextLong();
+        if (permutations < 1) {
+            throw new IllegalArgumentException("permutations must be at least 1: " + permutations);
         }
+        this.bins = permutations;
+        this.seed = new SplittableRandom(seed).nextLong();
     }
 
-    long[] signature(long[] shingles) {
-        long[] sig = new long[seeds.length];
-        Arrays.fill(sig, Long.MAX_VALUE);
+    int permutations() {
+        return bins;
+    }
+
+    int[] signature(long[] shingles) {
+        int[] sig = new int[bins];
+        Arrays.fill(sig, Integer.MAX_VALUE);
+        boolean[] filled = new boolean[bins];
+        int filledCount = 0;
         for (long s : shingles) {
-            for (int i = 0; i < seeds.length; i++) {
-                long h = mix(s ^ seeds[i]);
-                if (h < sig[i]) {
-                    sig[i] = h;
+            long h = mix(s ^ seed);
+            int bin = bin(h);
+            int value = (int) h;
+            if (!filled[bin]) {
+                filled[bin] = true;
+                filledCount++;
+            }
+            if (value < sig[bin]) {
+                sig[bin] = value;
+            }
+        }
+        if (filledCount == 0) {
+            return sig;
+        }
+        for (int i = 0; i < bins; i++) {
+            if (filled[i]) {
+                continue;
+            }
+            for (long attempt = 1; ; attempt++) {
+                int from = bin(mix(seed ^ ((long) i << 32 | attempt)));
+                if (filled[from]) {
+                    sig[i] = sig[from];
+                    break;
                 }
             }
         }
         return sig;
+    }
+
+    /** The upper 32 bits of a hash mapped onto [0, bins) without division. */
+    private int bin(long h) {
+        return (int) (((h >>> 32) * bins) >>> 32);
     }
 
     /** SplitMix64's finaliser: a bijection on 64 bits that scrambles every input bit. */

@@ -1,15 +1,18 @@
 package io.adapterops.trainer.data.cleaning;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 
 /**
  * Turns a text into its set of shingles, as sorted distinct 64-bit hashes. Case and punctuation are
- * ignored, so near-duplicates differing only in them share every shingle.
+ * ignored, so near-duplicates differing only in them share every shingle. A shingle's hash is
+ * FNV-1a over its UTF-16 units (words joined by one space in word mode), computed in place: no
+ * string is built per shingle, since this runs for every row of every upload.
  */
 final class Shingler {
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
     private final ShingleMode mode;
     private final int size;
 
@@ -22,65 +25,118 @@ final class Shingler {
     }
 
     long[] shingles(String text) {
-        List<String> tokens = tokens(text.toLowerCase(Locale.ROOT));
-        String joiner = mode == ShingleMode.WORD ? " " : "";
-        int count = Math.max(1, tokens.size() - size + 1);
+        Tokens words = words(text.toLowerCase(Locale.ROOT));
+        Tokens tokens = mode == ShingleMode.WORD ? words : characters(words);
+        boolean spaced = mode == ShingleMode.WORD;
+        int count = Math.max(1, tokens.count - size + 1);
         long[] hashes = new long[count];
         for (int i = 0; i < count; i++) {
-            hashes[i] = hash(String.join(joiner, tokens.subList(i, Math.min(tokens.size(), i + size))));
+            long h = FNV_OFFSET;
+            int end = Math.min(tokens.count, i + size);
+            for (int k = i; k < end; k++) {
+                if (spaced && k > i) {
+                    h = (h ^ ' ') * FNV_PRIME;
+                }
+                for (int c = tokens.start[k]; c < tokens.start[k + 1]; c++) {
+                    h = (h ^ tokens.chars[c]) * FNV_PRIME;
+                }
+            }
+            hashes[i] = MinHash.mix(h);
         }
-        return Arrays.stream(hashes).sorted().distinct().toArray();
+        Arrays.sort(hashes);
+        int distinct = 0;
+        for (int i = 0; i < hashes.length; i++) {
+            if (i == 0 || hashes[i] != hashes[distinct - 1]) {
+                hashes[distinct++] = hashes[i];
+            }
+        }
+        return distinct == hashes.length ? hashes : Arrays.copyOf(hashes, distinct);
     }
 
-    /** Words (a CJK character is a word of its own), or characters with single spaces between words. */
-    private List<String> tokens(String text) {
-        List<String> tokens = new ArrayList<>();
-        StringBuilder word = new StringBuilder();
+    /** Tokens as ranges of one char buffer: token k is {@code chars[start[k] .. start[k+1])}. */
+    private static final class Tokens {
+        char[] chars;
+        int length;
+        int[] start = new int[17];
+        int count;
+
+        Tokens(int capacity) {
+            chars = new char[Math.max(capacity, 1)];
+        }
+
+        void open() {
+            if (count + 2 > start.length) {
+                start = Arrays.copyOf(start, start.length * 2);
+            }
+            start[count] = length;
+        }
+
+        void close() {
+            count++;
+            start[count] = length;
+        }
+
+        void append(int codePoint) {
+            if (length + 2 > chars.length) {
+                chars = Arrays.copyOf(chars, chars.length * 2 + 2);
+            }
+            length += Character.toChars(codePoint, chars, length);
+        }
+
+        boolean isCjk(int k) {
+            return Cjk.is(Character.codePointAt(chars, start[k]));
+        }
+    }
+
+    /** Words; a CJK character is a word of its own. */
+    private static Tokens words(String text) {
+        Tokens t = new Tokens(text.length());
+        boolean inWord = false;
         for (int i = 0; i < text.length(); ) {
             int cp = text.codePointAt(i);
             i += Character.charCount(cp);
-            boolean inWord = Character.isLetterOrDigit(cp) && !Cjk.is(cp);
-            if (inWord) {
-                word.appendCodePoint(cp);
+            boolean cjk = Cjk.is(cp);
+            if (Character.isLetterOrDigit(cp) && !cjk) {
+                if (!inWord) {
+                    t.open();
+                    inWord = true;
+                }
+                t.append(cp);
                 continue;
             }
-            flush(word, tokens);
-            if (Cjk.is(cp)) {
-                tokens.add(new String(Character.toChars(cp)));
+            if (inWord) {
+                t.close();
+                inWord = false;
+            }
+            if (cjk) {
+                t.open();
+                t.append(cp);
+                t.close();
             }
         }
-        flush(word, tokens);
-        return mode == ShingleMode.WORD ? tokens : characters(tokens);
-    }
-
-    private void flush(StringBuilder word, List<String> tokens) {
-        if (word.length() > 0) {
-            tokens.add(word.toString());
-            word.setLength(0);
+        if (inWord) {
+            t.close();
         }
+        return t;
     }
 
-    /** CJK characters run together; other words keep one space between them. */
-    private static List<String> characters(List<String> words) {
-        StringBuilder sb = new StringBuilder();
-        String previous = null;
-        for (String w : words) {
-            boolean cjk = Cjk.is(w.codePointAt(0));
-            if (previous != null && !(cjk && Cjk.is(previous.codePointAt(0)))) {
-                sb.append(' ');
+    /** Characters, one token each: CJK characters run together, other words keep one space between them. */
+    private static Tokens characters(Tokens words) {
+        Tokens t = new Tokens(words.length + words.count);
+        for (int k = 0; k < words.count; k++) {
+            if (k > 0 && !(words.isCjk(k) && words.isCjk(k - 1))) {
+                t.open();
+                t.append(' ');
+                t.close();
             }
-            sb.append(w);
-            previous = w;
+            for (int c = words.start[k]; c < words.start[k + 1]; ) {
+                int cp = Character.codePointAt(words.chars, c);
+                c += Character.charCount(cp);
+                t.open();
+                t.append(cp);
+                t.close();
+            }
         }
-        return sb.codePoints().mapToObj(Character::toString).toList();
-    }
-
-    /** FNV-1a over UTF-16 units, finished with a SplitMix64 round to spread the bits. */
-    private static long hash(String s) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < s.length(); i++) {
-            h = (h ^ s.charAt(i)) * 0x100000001b3L;
-        }
-        return MinHash.mix(h);
+        return t;
     }
 }

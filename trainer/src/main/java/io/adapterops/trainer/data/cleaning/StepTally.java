@@ -1,5 +1,7 @@
 package io.adapterops.trainer.data.cleaning;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -9,6 +11,7 @@ final class StepTally {
     private int added;
     private int changed;
     private final Map<String, Integer> counts = new TreeMap<>();
+    private final List<String> warnings = new ArrayList<>();
 
     void removed() {
         removed++;
@@ -24,6 +27,15 @@ final class StepTally {
 
     void count(String what, int n) {
         counts.merge(what, n, Integer::sum);
+    }
+
+    /** Something a person should look at, though the step could go on. */
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
+    List<String> warnings() {
+        return warnings;
     }
 
     StepReport report(String step, int rowsIn, int rowsOut) {
