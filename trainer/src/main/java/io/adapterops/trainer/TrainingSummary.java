@@ -32,7 +32,7 @@ record TrainingSummary(TrainingConfig config, String datasetHash, TrainingReques
         n.put("base_model", request.baseModelDir().toString());
         n.put("dataset_file", request.datasetFile().toString());
         n.put("dataset_hash", datasetHash);
-        n.put("template", template.lfName());
+        n.put("chat_template", template.lfName());
         if (!config.ignored().isEmpty()) {
             ObjectNode ignored = n.putObject("ignored_keys"); // accepted LLaMA-Factory keys, and what happened instead
             config.ignored().forEach(ignored::put);

@@ -67,7 +67,7 @@ class LlamaFactoryYamlTest {
         assertTrue(text.contains("6/6 loss"), text);
         JsonNode summary = new ObjectMapper().readTree(
                 tmp.resolve("saves/qwen3-4b/lora/sft/adapter/training_summary.json").toFile());
-        assertEquals("qwen3_nothink", summary.path("template").asText());
+        assertEquals("qwen3_nothink", summary.path("chat_template").asText());
         assertEquals(16.0, summary.path("config").path("lora_alpha").asDouble(), "2 × lora_rank 8");
         assertEquals("cosine", summary.path("config").path("lr_scheduler_type").asText());
         assertEquals(0.1, summary.path("config").path("warmup_ratio").asDouble());
