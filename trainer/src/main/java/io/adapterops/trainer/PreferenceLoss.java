@@ -8,6 +8,7 @@ import ai.djl.nn.Activation;
 import io.adapterops.llm.LlamaModel;
 import io.adapterops.trainer.TrainingConfig.PrefLoss;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,8 +89,8 @@ final class PreferenceLoss implements ObjectiveLoss {
             for (int k = 0; k < 2 * b; k++) {
                 lengths[k] = seqs.get(k).trainedCount();
             }
-            chosen = chosen.div(m.create(java.util.Arrays.copyOfRange(lengths, 0, b)));
-            rejected = rejected.div(m.create(java.util.Arrays.copyOfRange(lengths, b, 2 * b)));
+            chosen = chosen.div(m.create(Arrays.copyOfRange(lengths, 0, b)));
+            rejected = rejected.div(m.create(Arrays.copyOfRange(lengths, b, 2 * b)));
         }
         NDArray losses = losses(m, type, chosen, rejected, beta, gamma); // (batch,)
         NDArray loss = losses.sum().div(m.create((float) normaliser));

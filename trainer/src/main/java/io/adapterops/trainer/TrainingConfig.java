@@ -3,6 +3,7 @@ package io.adapterops.trainer;
 import io.adapterops.llm.LoraConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -151,7 +152,7 @@ public record TrainingConfig(
             throw new IllegalArgumentException("stage must be sft or dpo");
         }
         targetModules = List.copyOf(targetModules);
-        ignored = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ignored));
+        ignored = Collections.unmodifiableMap(new LinkedHashMap<>(ignored));
         require(loraR > 0, "lora_rank", "must be positive, got " + loraR);
         require(loraAlpha > 0, "lora_alpha", "must be positive, got " + loraAlpha);
         require(loraDropout >= 0 && loraDropout < 1, "lora_dropout", "must be in [0, 1), got " + loraDropout);
@@ -284,7 +285,7 @@ public record TrainingConfig(
         m.put("pref_loss", "sigmoid");
         m.put("pref_beta", 0.1);
         m.put("simpo_gamma", 0.5);
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /** The config as the map {@link #fromMap} reads (what training_summary.json records), every default resolved. */
@@ -349,7 +350,7 @@ public record TrainingConfig(
         for (int i = 0; i < keysAndReasons.length; i += 2) {
             m.put(keysAndReasons[i], keysAndReasons[i + 1]);
         }
-        return java.util.Collections.unmodifiableMap(m);
+        return Collections.unmodifiableMap(m);
     }
 
     /** An unsupported feature's key may still be written switched off (false, null, 0, none). */
