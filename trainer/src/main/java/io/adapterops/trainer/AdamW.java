@@ -17,18 +17,18 @@ import java.util.Map;
  */
 final class AdamW {
 
-    private static final double EPS = 1e-8;
-
     private final double beta1;
     private final double beta2;
     private final double weightDecay;
+    private final double eps;
     private final Map<String, float[]> m = new LinkedHashMap<>();
     private final Map<String, float[]> v = new LinkedHashMap<>();
     private long steps;
 
-    AdamW(double beta1, double beta2, double weightDecay, Map<String, long[]> shapes) {
+    AdamW(double beta1, double beta2, double eps, double weightDecay, Map<String, long[]> shapes) {
         this.beta1 = beta1;
         this.beta2 = beta2;
+        this.eps = eps;
         this.weightDecay = weightDecay;
         shapes.forEach((name, shape) -> {
             int n = (int) (shape[0] * shape[1]);
@@ -55,7 +55,7 @@ final class AdamW {
             for (int i = 0; i < w.length; i++) {
                 mm[i] = (float) (beta1 * mm[i] + (1 - beta1) * g[i]);
                 vv[i] = (float) (beta2 * vv[i] + (1 - beta2) * g[i] * g[i]);
-                double denom = Math.sqrt(vv[i]) / bc2Sqrt + EPS;
+                double denom = Math.sqrt(vv[i]) / bc2Sqrt + eps;
                 w[i] = (float) (w[i] * decay - stepSize * mm[i] / denom);
             }
         });

@@ -1,8 +1,8 @@
 package io.adapterops.trainer;
 
-import io.adapterops.llm.ChatTemplate;
 import io.adapterops.llm.TextTokenizer;
 import io.adapterops.trainer.data.Conversation;
+import io.adapterops.trainer.data.Example;
 import io.adapterops.trainer.data.PreferencePair;
 import io.adapterops.trainer.data.Role;
 import io.adapterops.trainer.data.Turn;
@@ -11,112 +11,123 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Renders rows through the model's chat template and tokenizes them with a loss mask. A reply's
- * span is found from the template itself: the text of the conversation up to that reply with the
- * generation prompt is a prefix of the text including it, and the difference is the reply plus
- * its end-of-turn marker. Each span is tokenized on its own, so a prompt tokenizes exactly as
- * {@code Generator} tokenizes it at inference time.
+ * Turns rows into token ids and a loss mask as LLaMA-Factory's dataset processors do
+ * ({@code data/processor/supervised.py}, {@code pairwise.py}), with its templates
+ * ({@link TrainingTemplate}) and its truncation ({@link #inferSeqlen}).
  *
- * <p>Roles map to template roles: the system prompt (with the tool schema appended) is
- * {@code system}, user turns {@code user}, replies and function calls {@code assistant} (trained),
- * tool results {@code tool}. With the Alpaca template nothing marks the end of a reply, so a model
- * trained with it stops on the {@code ### Instruction:} stop string, not on EOS.
+ * <p>SFT: the conversation is encoded turn by turn, then taken pair by pair (prompt turn, reply
+ * turn); each pair gets what is left of {@code cutoff_len} and splits it between prompt and reply,
+ * prompt masked, reply (with its end-of-turn or EOS) trained; pairs that no longer fit are dropped.
+ * Preferences: the whole prompt is one source, the longer of the two replies the target, and both
+ * replies are cut to the same length.
  */
 public final class ChatEncoder {
 
-    private final ChatTemplate template;
+    private final TrainingTemplate template;
     private final TextTokenizer tokenizer;
+    private final TrainingTemplate.Tokens special;
+    private final int cutoffLen;
 
-    public ChatEncoder(ChatTemplate template, TextTokenizer tokenizer) {
+    ChatEncoder(TrainingTemplate template, TextTokenizer tokenizer, TrainingTemplate.Tokens special, int cutoffLen) {
         this.template = template;
         this.tokenizer = tokenizer;
+        this.special = special;
+        this.cutoffLen = cutoffLen;
     }
 
-    public ChatTemplate template() {
+    public TrainingTemplate template() {
         return template;
+    }
+
+    /** One row's sequences (one for SFT; chosen and rejected for a pair), and whether the cutoff cut them. */
+    record Encoded(Sequence[] sequences, boolean truncated) {
+    }
+
+    Encoded encodeRow(Example e) {
+        return e instanceof PreferencePair p ? encodePair(p) : encodeConversation((Conversation) e);
     }
 
     /** Every reply of the conversation trained, everything else masked. */
     public Sequence encode(Conversation c) {
-        List<ChatTemplate.Message> messages = messages(c);
-        String full = template.render(messages, false);
-        List<int[]> parts = new ArrayList<>();
-        List<Boolean> trainedParts = new ArrayList<>();
-        int cursor = 0;
-        for (int i = 0; i < messages.size(); i++) {
-            if (!messages.get(i).role().equals("assistant")) {
-                continue;
-            }
-            int start = prefix(full, template.render(messages.subList(0, i), true));
-            int end = prefix(full, template.render(messages.subList(0, i + 1), false));
-            add(parts, trainedParts, full.substring(cursor, start), false);
-            add(parts, trainedParts, full.substring(start, end), true);
-            cursor = end;
-        }
-        add(parts, trainedParts, full.substring(cursor), false);
-        return join(parts, trainedParts);
-    }
-
-    /** The prompt (masked), then {@code reply} (trained). */
-    public Sequence encode(Conversation prompt, String reply) {
-        List<ChatTemplate.Message> messages = messages(prompt);
-        String head = template.render(messages, true);
-        messages.add(new ChatTemplate.Message("assistant", reply));
-        String full = template.render(messages, false);
-        prefix(full, head);
-        List<int[]> parts = new ArrayList<>();
-        List<Boolean> trainedParts = new ArrayList<>();
-        add(parts, trainedParts, head, false);
-        add(parts, trainedParts, full.substring(head.length()), true);
-        return join(parts, trainedParts);
+        return encodeConversation(c).sequences()[0];
     }
 
     /** The chosen and the rejected sequence of a preference pair. */
     public Sequence[] encode(PreferencePair p) {
-        return new Sequence[] {encode(p.prompt(), p.chosen()), encode(p.prompt(), p.rejected())};
+        return encodePair(p).sequences();
     }
 
-    /** The prompt as the model sees it at inference time, ending where the reply starts. */
-    public String prompt(Conversation c) {
-        return template.render(messages(c), true);
+    private Encoded encodeConversation(Conversation c) {
+        List<int[]> turns = template.encode(tokenizer, special, c.system(), c.tools(), c.turns());
+        List<int[]> parts = new ArrayList<>();
+        List<Boolean> trained = new ArrayList<>();
+        int total = 0;
+        boolean cut = false;
+        for (int i = 0; i + 1 < turns.size(); i += 2) {
+            int[] source = turns.get(i);
+            int[] target = turns.get(i + 1);
+            if (total >= cutoffLen) {
+                cut = true;
+                break;
+            }
+            int[] lens = inferSeqlen(source.length, target.length, cutoffLen - total);
+            cut |= lens[0] < source.length || lens[1] < target.length;
+            parts.add(Arrays.copyOf(source, lens[0]));
+            trained.add(false);
+            parts.add(Arrays.copyOf(target, lens[1]));
+            trained.add(true);
+            total += lens[0] + lens[1];
+        }
+        return new Encoded(new Sequence[] {join(parts, trained)}, cut);
     }
 
-    static List<ChatTemplate.Message> messages(Conversation c) {
-        List<ChatTemplate.Message> out = new ArrayList<>();
-        String system = c.system();
-        if (c.tools() != null) {
-            system = (system == null ? "" : system + "\n\n") + "Tools:\n" + c.tools();
+    private Encoded encodePair(PreferencePair p) {
+        int[] prompt = flatten(template.encode(tokenizer, special, p.prompt().system(), p.prompt().tools(),
+                p.prompt().turns()));
+        int[] chosen = reply(p, p.chosen());
+        int[] rejected = reply(p, p.rejected());
+        int[] lens = inferSeqlen(prompt.length, Math.max(chosen.length, rejected.length), cutoffLen);
+        boolean cut = lens[0] < prompt.length || lens[1] < Math.max(chosen.length, rejected.length);
+        int[] source = Arrays.copyOf(prompt, lens[0]);
+        Sequence[] out = new Sequence[2];
+        int k = 0;
+        for (int[] reply : new int[][] {chosen, rejected}) {
+            out[k++] = join(List.of(source, Arrays.copyOf(reply, Math.min(reply.length, lens[1]))), List.of(false, true));
         }
-        if (system != null) {
-            out.add(new ChatTemplate.Message("system", system));
-        }
-        for (Turn t : c.turns()) {
-            out.add(new ChatTemplate.Message(role(t.role()), t.content()));
-        }
-        return out;
+        return new Encoded(out, cut);
     }
 
-    private static String role(Role r) {
-        return switch (r) {
-            case USER -> "user";
-            case ASSISTANT, FUNCTION_CALL -> "assistant";
-            case OBSERVATION -> "tool";
-        };
+    /** {@code encode_oneturn}'s response: the reply's own tokens, encoded after the prompt's turns. */
+    private int[] reply(PreferencePair p, String reply) {
+        List<Turn> turns = new ArrayList<>(p.prompt().turns());
+        turns.add(new Turn(Role.ASSISTANT, reply));
+        List<int[]> encoded = template.encode(tokenizer, special, p.prompt().system(), p.prompt().tools(), turns);
+        return encoded.get(encoded.size() - 1);
     }
 
-    private int prefix(String full, String head) {
-        if (!full.startsWith(head)) {
-            throw new IllegalStateException("chat template " + template + " does not render a conversation as a "
-                    + "prefix of its continuation; cannot find the reply spans");
+    /**
+     * LLaMA-Factory's {@code infer_seqlen}: how many source (prompt) and target (reply) tokens fit in
+     * {@code cutoff}. A reply shorter than half the budget is kept whole and the prompt cut; a prompt
+     * shorter than half is kept whole and the reply cut; otherwise both are cut in proportion.
+     *
+     * @return {source length, target length}
+     */
+    static int[] inferSeqlen(int sourceLen, int targetLen, int cutoff) {
+        int maxTarget;
+        if (targetLen * 2 < cutoff) {
+            maxTarget = cutoff;
+        } else if (sourceLen * 2 < cutoff) {
+            maxTarget = cutoff - sourceLen;
+        } else {
+            maxTarget = (int) (cutoff * ((double) targetLen / (sourceLen + targetLen))); // Python int(): toward zero
         }
-        return head.length();
+        int newTarget = Math.min(maxTarget, targetLen);
+        int newSource = Math.min(Math.max(cutoff - newTarget, 0), sourceLen);
+        return new int[] {newSource, newTarget};
     }
 
-    private void add(List<int[]> parts, List<Boolean> trained, String text, boolean isTrained) {
-        if (!text.isEmpty()) {
-            parts.add(tokenizer.encode(text));
-            trained.add(isTrained);
-        }
+    private static int[] flatten(List<int[]> parts) {
+        return parts.stream().flatMapToInt(Arrays::stream).toArray();
     }
 
     private static Sequence join(List<int[]> parts, List<Boolean> trainedParts) {

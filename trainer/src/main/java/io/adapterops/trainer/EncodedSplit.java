@@ -1,15 +1,13 @@
 package io.adapterops.trainer;
 
 import io.adapterops.llm.LlamaModel;
-import io.adapterops.trainer.data.Conversation;
 import io.adapterops.trainer.data.Example;
-import io.adapterops.trainer.data.PreferencePair;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One split rendered, tokenized, cut to {@code cutoff_len} and wrapped in its objective. Rows
- * left with no trained token after the cut are dropped and counted.
+ * One split encoded (cut to {@code cutoff_len} as LLaMA-Factory cuts it, see {@link ChatEncoder})
+ * and wrapped in its objective. Rows left with no trained token are dropped and counted.
  */
 record EncodedSplit(ObjectiveLoss loss, List<Sequence> sequences, int truncated, int dropped) {
 
@@ -20,17 +18,13 @@ record EncodedSplit(ObjectiveLoss loss, List<Sequence> sequences, int truncated,
         List<Sequence> seqs = new ArrayList<>();
         List<Sequence[]> pairs = new ArrayList<>();
         for (Example e : rows) {
-            Sequence[] s = c.objective() == Objective.SFT
-                    ? new Sequence[] {enc.encode((Conversation) e)}
-                    : enc.encode((PreferencePair) e);
-            boolean cut = false;
+            ChatEncoder.Encoded encoded = enc.encodeRow(e);
+            Sequence[] s = encoded.sequences();
+            truncated += encoded.truncated() ? 1 : 0;
             boolean empty = false;
-            for (int i = 0; i < s.length; i++) {
-                cut |= s[i].length() > c.maxSeqLen();
-                s[i] = s[i].truncate(c.maxSeqLen());
-                empty |= s[i].trainedCount() == 0;
+            for (Sequence x : s) {
+                empty |= x.trainedCount() == 0;
             }
-            truncated += cut ? 1 : 0;
             if (empty) {
                 dropped++;
                 continue;
@@ -42,6 +36,7 @@ record EncodedSplit(ObjectiveLoss loss, List<Sequence> sequences, int truncated,
             List<Sequence> packed = c.packing() ? Packing.pack(seqs, c.maxSeqLen()) : seqs;
             return new EncodedSplit(new SftLoss(model, adapter, packed, padId), packed, truncated, dropped);
         }
-        return new EncodedSplit(new DpoLoss(model, adapter, pairs, padId, c.dpoBeta()), seqs, truncated, dropped);
+        return new EncodedSplit(new PreferenceLoss(model, adapter, pairs, padId, c.prefLoss(), c.dpoBeta(),
+                c.simpoGamma()), seqs, truncated, dropped);
     }
 }

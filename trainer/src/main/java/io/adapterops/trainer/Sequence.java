@@ -27,11 +27,6 @@ public record Sequence(int[] ids, boolean[] trained) {
         return n;
     }
 
-    /** The first {@code max} tokens. */
-    public Sequence truncate(int max) {
-        return ids.length <= max ? this : new Sequence(Arrays.copyOf(ids, max), Arrays.copyOf(trained, max));
-    }
-
     /** This sequence followed by {@code next}. */
     public Sequence concat(Sequence next) {
         int[] i = Arrays.copyOf(ids, ids.length + next.ids.length);

@@ -10,7 +10,6 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.adapterops.llm.ChatTemplate;
 import io.adapterops.llm.Engines;
 import io.adapterops.llm.LlamaConfig;
 import io.adapterops.llm.LlamaModel;
@@ -23,6 +22,7 @@ import io.adapterops.trainer.data.DatasetKind;
 import io.adapterops.trainer.data.DatasetReader;
 import io.adapterops.trainer.data.DatasetSplit;
 import io.adapterops.trainer.data.DatasetVersion;
+import io.adapterops.trainer.data.Example;
 import io.adapterops.trainer.data.LoadedDataset;
 import io.adapterops.trainer.data.ReadOptions;
 import java.io.IOException;
@@ -137,18 +137,24 @@ public final class Trainer {
         }
         String datasetHash = req.datasetHash() != null ? req.datasetHash()
                 : "sha256:" + ContentHash.hex(ContentHash.sha256().digest(Files.readAllBytes(req.datasetFile())));
-        DatasetSplit split = DatasetVersion.of(data.examples()).split(cfg.validationFraction(), cfg.seed());
+        List<Example> examples = cfg.maxSamples() > 0 && cfg.maxSamples() < data.examples().size()
+                ? data.examples().subList(0, cfg.maxSamples()) : data.examples(); // LLaMA-Factory keeps the first rows
+        DatasetSplit split = DatasetVersion.of(examples).split(cfg.validationFraction(), cfg.seed());
 
         try (NDManager root = Engines.newManager(); ModelFolder folder = ModelFolder.load(req.baseModelDir(), root)) {
             JniUtils.setGradMode(false); // per thread, and on by default on threads the engine did not start on
-            ChatTemplate template = cfg.chatTemplate() != null ? ChatTemplate.byName(cfg.chatTemplate())
-                    : folder.chatTemplate();
-            if (template == null) {
+            TrainingTemplate template;
+            if (cfg.chatTemplate() != null) {
+                template = TrainingTemplate.byName(cfg.chatTemplate());
+            } else if (folder.chatTemplate() != null) {
+                template = TrainingTemplate.of(folder.chatTemplate());
+            } else {
                 throw new IllegalArgumentException("the model folder's chat template is not one this runtime knows; "
-                        + "set template (chatml, llama3 or alpaca)");
+                        + "set template (" + String.join(", ", Arrays.stream(TrainingTemplate.values())
+                        .map(TrainingTemplate::lfName).toList()) + ")");
             }
             LlamaModel model = folder.model();
-            ChatEncoder enc = new ChatEncoder(template, folder.tokenizer());
+            ChatEncoder enc = new ChatEncoder(template, folder.tokenizer(), specialTokens(folder), cfg.maxSeqLen());
             EncodedSplit train = EncodedSplit.of(split.train(), enc, cfg, model, ADAPTER, folder.padId());
             EncodedSplit eval = EncodedSplit.of(split.validation(), enc, cfg, model, ADAPTER, folder.padId());
             if (train.loss().size() == 0) {
@@ -158,7 +164,7 @@ public final class Trainer {
             LoraConfig lora = cfg.loraConfig(req.baseModelDir().toString());
             model.addAdapter(ADAPTER, lora, cfg.seed());
             Map<String, long[]> shapes = model.adapterShapes(lora);
-            AdamW adamW = new AdamW(cfg.beta1(), cfg.beta2(), cfg.weightDecay(), shapes);
+            AdamW adamW = new AdamW(cfg.beta1(), cfg.beta2(), cfg.adamEpsilon(), cfg.weightDecay(), shapes);
             JsonNode identity = identity(cfg, datasetHash);
             TrainerState state = TrainerState.fresh();
             Path checkpoints = req.workDir().resolve(Checkpoint.DIR);
@@ -178,10 +184,11 @@ public final class Trainer {
             Map<String, NDArray> params = model.trainableParameters(ADAPTER);
 
             DataOrder order = new DataOrder(train.loss().size(), cfg.batchSize(), cfg.seed());
-            long totalMicro = (long) cfg.epochs() * order.batchesPerEpoch();
+            long totalMicro = (long) Math.ceil(cfg.epochs() * order.batchesPerEpoch());
             long totalSteps = cfg.maxSteps() > 0 ? cfg.maxSteps()
                     : (totalMicro + cfg.gradientAccumulation() - 1) / cfg.gradientAccumulation();
-            LrSchedule schedule = new LrSchedule(cfg.learningRate(), cfg.warmupSteps(), totalSteps);
+            LrSchedule schedule = new LrSchedule(cfg.scheduler(), cfg.learningRate(), cfg.warmupFor(totalSteps),
+                    totalSteps);
             Map<String, Double> lastTrain = new LinkedHashMap<>();
             Map<String, Double> lastEval = new LinkedHashMap<>();
             long runStart = System.nanoTime();
@@ -238,8 +245,9 @@ public final class Trainer {
                 extra.remove("train_loss");
                 Double evalLoss = null;
                 boolean last = state.step() >= totalSteps;
-                if (eval.loss().size() > 0 && ((cfg.evalEvery() > 0 && state.step() % cfg.evalEvery() == 0) || last)) {
-                    lastEval = evaluate(eval.loss(), cfg.batchSize(), root);
+                if (cfg.evaluate() && eval.loss().size() > 0
+                        && ((cfg.evalSteps() > 0 && state.step() % cfg.evalSteps() == 0) || last)) {
+                    lastEval = evaluate(eval.loss(), cfg.evalBatchSize(), root);
                     evalLoss = lastEval.get("eval_loss");
                     state = state.afterEval(evalLoss);
                     extra.putAll(lastEval);
@@ -347,6 +355,29 @@ public final class Trainer {
         double w = weight;
         sums.forEach((k, v) -> out.put("eval_" + k, v / w));
         return out;
+    }
+
+    /** BOS and EOS as LLaMA-Factory's templates write them: tokenizer_config.json's, EOS falling back to {@code <|endoftext|>}. */
+    private static TrainingTemplate.Tokens specialTokens(ModelFolder folder) throws IOException {
+        Path file = folder.dir().resolve("tokenizer_config.json");
+        JsonNode tc = Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : JSON.createObjectNode();
+        Integer bos = tokenId(folder, tc.path("bos_token"));
+        Integer eos = tokenId(folder, tc.path("eos_token"));
+        if (eos == null) {
+            eos = folder.tokenizer().tokenId("<|endoftext|>");
+        }
+        if (eos == null) {
+            throw new IllegalArgumentException("the tokenizer has no EOS token (tokenizer_config.json eos_token) and "
+                    + "no <|endoftext|>; the templates need one");
+        }
+        return new TrainingTemplate.Tokens(bos, eos);
+    }
+
+    /** A special token written as text or as {@code {"content": …}}. */
+    private static Integer tokenId(ModelFolder folder, JsonNode token) {
+        String text = token.isTextual() ? token.asText() : token.path("content").isTextual()
+                ? token.get("content").asText() : null;
+        return text == null ? null : folder.tokenizer().tokenId(text);
     }
 
     /** What a checkpoint must share with this run to be resumed: the config and the dataset. */

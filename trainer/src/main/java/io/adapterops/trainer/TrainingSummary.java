@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.adapterops.llm.ChatTemplate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,7 +17,7 @@ import java.util.Map;
  * @param wallSeconds this process's time from request to summary
  * @param trainingSeconds optimizer-step time summed over every resumed part of the run
  */
-record TrainingSummary(TrainingConfig config, String datasetHash, TrainingRequest request, ChatTemplate template,
+record TrainingSummary(TrainingConfig config, String datasetHash, TrainingRequest request, TrainingTemplate template,
                        Map<String, Double> metrics, double wallSeconds, double trainingSeconds, Device device,
                        MemoryEstimate memory, EncodedSplit train, EncodedSplit eval,
                        long steps, long totalSteps, boolean earlyStopped, Long resumedFromStep) {
@@ -33,7 +32,11 @@ record TrainingSummary(TrainingConfig config, String datasetHash, TrainingReques
         n.put("base_model", request.baseModelDir().toString());
         n.put("dataset_file", request.datasetFile().toString());
         n.put("dataset_hash", datasetHash);
-        n.put("chat_template", template.name().toLowerCase(Locale.ROOT));
+        n.put("chat_template", template.lfName());
+        if (!config.ignored().isEmpty()) {
+            ObjectNode ignored = n.putObject("ignored_keys"); // accepted LLaMA-Factory keys, and what happened instead
+            config.ignored().forEach(ignored::put);
+        }
         ObjectNode rows = n.putObject("rows");
         rows.put("train_sequences", train.loss().size());
         rows.put("validation_rows", eval.loss().size());

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import io.adapterops.llm.ChatTemplate;
 import io.adapterops.llm.Engines;
 import io.adapterops.llm.ModelFolder;
 import io.adapterops.llm.PeftAdapter;
@@ -48,7 +47,7 @@ class DpoAcceptanceTest {
         int correct = 0;
         try (NDManager root = Engines.newManager(); ModelFolder f = ModelFolder.load(base, root)) {
             PeftAdapter.load(result.adapterDir(), f.model(), "dpo");
-            ChatEncoder enc = new ChatEncoder(ChatTemplate.LLAMA3, f.tokenizer());
+            ChatEncoder enc = Fixtures.encoder(TrainingTemplate.LLAMA3, f.tokenizer());
             for (Example e : pairs) {
                 Sequence[] s = enc.encode((PreferencePair) e);
                 double chosen = logProb(f, "dpo", s[0]) - logProb(f, null, s[0]);

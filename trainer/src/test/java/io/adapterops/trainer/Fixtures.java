@@ -2,6 +2,7 @@ package io.adapterops.trainer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adapterops.llm.TextTokenizer;
 import io.adapterops.llm.TinyModels;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,6 +26,19 @@ final class Fixtures {
 
     static Path tinyModel(Path dir) throws IOException {
         return TinyModels.write(dir.resolve("base"), TinyModels.llama(), 7);
+    }
+
+    /**
+     * An encoder as the trainer builds one for the tiny Llama folder (BOS {@code <|begin_of_text|>},
+     * EOS {@code <|eot_id|>} from its tokenizer_config.json), with no cutoff unless given.
+     */
+    static ChatEncoder encoder(TrainingTemplate template, TextTokenizer tokenizer, int cutoffLen) {
+        return new ChatEncoder(template, tokenizer, new TrainingTemplate.Tokens(
+                TinyModels.tokenId("<|begin_of_text|>"), TinyModels.tokenId("<|eot_id|>")), cutoffLen);
+    }
+
+    static ChatEncoder encoder(TrainingTemplate template, TextTokenizer tokenizer) {
+        return encoder(template, tokenizer, Integer.MAX_VALUE);
     }
 
     /** The {@code n} English rows with the shortest {@code lengthField}, as JSONL in {@code dir}. */

@@ -55,7 +55,7 @@ class LossMaskingTest {
 
     @Test
     void everyAssistantTurnOfAMultiTurnConversationIsTrainedAndNothingElse() {
-        Sequence s = new ChatEncoder(ChatTemplate.LLAMA3, tokenizer).encode(twoTurns);
+        Sequence s = Fixtures.encoder(TrainingTemplate.LLAMA3, tokenizer).encode(twoTurns);
 
         assertEquals(List.of("Update the client.<|eot_id|>", "Open a ticket.<|eot_id|>"), trainedRuns(s));
         String all = tokenizer.decode(s.ids(), false);
@@ -66,17 +66,18 @@ class LossMaskingTest {
 
     @Test
     void chatmlMasksTheRoleHeadersAndTrainsTheEndOfTurnMarker() {
-        Sequence s = new ChatEncoder(ChatTemplate.CHATML, tokenizer).encode(twoTurns);
+        Sequence s = Fixtures.encoder(TrainingTemplate.CHATML, tokenizer).encode(twoTurns);
 
         assertEquals(List.of("Update the client.<|im_end|>\n", "Open a ticket.<|im_end|>\n"), trainedRuns(s));
     }
 
     @Test
     void theTrainedPromptTokenizesExactlyAsTheGeneratorTokenizesIt() {
-        ChatEncoder enc = new ChatEncoder(ChatTemplate.LLAMA3, tokenizer);
-        Conversation prompt = new Conversation(null, null, List.of(new Turn(Role.USER, "Hi there")), null);
-        Sequence s = enc.encode(prompt, "Hello.");
-        int[] inference = tokenizer.encode(enc.prompt(prompt));
+        ChatEncoder enc = Fixtures.encoder(TrainingTemplate.LLAMA3, tokenizer);
+        Sequence s = enc.encode(new Conversation(null, null, List.of(new Turn(Role.USER, "Hi there"),
+                new Turn(Role.ASSISTANT, "Hello.")), null));
+        int[] inference = tokenizer.encode(ChatTemplate.LLAMA3.render(
+                List.of(new ChatTemplate.Message("user", "Hi there")), true));
 
         int firstTrained = 0;
         while (!s.trained()[firstTrained]) {
@@ -89,7 +90,7 @@ class LossMaskingTest {
 
     @Test
     void packingJoinsShortRowsUpToTheCutoffAndKeepsTheirMasks() {
-        ChatEncoder enc = new ChatEncoder(ChatTemplate.LLAMA3, tokenizer);
+        ChatEncoder enc = Fixtures.encoder(TrainingTemplate.LLAMA3, tokenizer);
         Sequence a = enc.encode(twoTurns);
         Sequence b = enc.encode(new Conversation(null, null, List.of(new Turn(Role.USER, "Hi"),
                 new Turn(Role.ASSISTANT, "Hello.")), null));

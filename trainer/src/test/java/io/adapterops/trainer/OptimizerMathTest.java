@@ -13,7 +13,7 @@ class OptimizerMathTest {
 
     @Test
     void learningRateWarmsUpLinearlyThenFollowsACosineToZero() {
-        LrSchedule s = new LrSchedule(1e-3, 10, 110);
+        LrSchedule s = new LrSchedule(LrSchedule.Type.COSINE, 1e-3, 10, 110);
 
         assertEquals(0, s.at(0));
         assertEquals(5e-4, s.at(5), 1e-12);
@@ -21,6 +21,29 @@ class OptimizerMathTest {
         assertEquals(5e-4, s.at(60), 1e-12);          // half-way through the decay: cos(π/2)
         assertEquals(1e-3 * 0.5 * (1 + Math.cos(Math.PI * 0.25)), s.at(35), 1e-12);
         assertEquals(0, s.at(110), 1e-12);
+    }
+
+    /** Hugging Face's lambdas: linear (total − step)/(total − warmup); constant ignores warm-up. */
+    @Test
+    void linearAndConstantSchedulesFollowHuggingFacesFormulas() {
+        LrSchedule linear = new LrSchedule(LrSchedule.Type.LINEAR, 1e-3, 10, 110);
+        LrSchedule constant = new LrSchedule(LrSchedule.Type.CONSTANT, 1e-3, 10, 110);
+        LrSchedule constantWarm = new LrSchedule(LrSchedule.Type.CONSTANT_WITH_WARMUP, 1e-3, 10, 110);
+
+        assertEquals(5e-4, linear.at(5), 1e-12);
+        assertEquals(1e-3, linear.at(10), 1e-12);
+        assertEquals(1e-3 * 75 / 100, linear.at(35), 1e-12);   // (110 − 35) / (110 − 10)
+        assertEquals(0, linear.at(110), 1e-12);
+        assertEquals(1e-3, constant.at(0));
+        assertEquals(1e-3, constant.at(109));
+        assertEquals(3e-4, constantWarm.at(3), 1e-12);
+        assertEquals(1e-3, constantWarm.at(109));
+    }
+
+    @Test
+    void warmupRatioGivesTheCeilingOfItsShareOfTheStepsUnlessWarmupStepsIsSet() {
+        assertEquals(2, Fixtures.config("warmup_ratio", 0.1).warmupFor(12));          // ⌈1.2⌉
+        assertEquals(5, Fixtures.config("warmup_ratio", 0.1, "warmup_steps", 5).warmupFor(12));
     }
 
     @Test
@@ -48,7 +71,7 @@ class OptimizerMathTest {
     @Test
     void adamWFirstStepMovesEachWeightByTheLearningRateAndDecaysItDecoupled() {
         Map<String, long[]> shapes = Map.of("w", new long[] {1, 2});
-        AdamW opt = new AdamW(0.9, 0.999, 0.1, shapes);
+        AdamW opt = new AdamW(0.9, 0.999, 1e-8, 0.1, shapes);
         Map<String, float[]> w = new LinkedHashMap<>(Map.of("w", new float[] {1.0f, -2.0f}));
 
         opt.step(w, Map.of("w", new float[] {0.5f, -3.0f}), 0.01);

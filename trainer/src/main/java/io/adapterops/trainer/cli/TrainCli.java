@@ -33,9 +33,10 @@ import org.yaml.snakeyaml.Yaml;
  *   dataset: data/helpdesk.jsonl           a dataset file (also dataset_path)          (required)
  *   output_dir: runs/helpdesk              checkpoints/ and adapter/ go here; reruns resume (required)
  *   dataset_hash: sha256:…                 recorded in training_summary.json          (optional)
- *   finetuning_type: lora                  accepted for LLaMA-Factory files; only lora
- *   do_train: true                         accepted for LLaMA-Factory files
  * </pre>
+ *
+ * LLaMA-Factory's own example files run as they are; keys without effect here are listed before
+ * training with what happens instead ({@link TrainingConfig#IGNORED}).
  *
  * Exit status: 0 done, 1 training failed, 2 bad command line or config, 3 not enough memory.
  */
@@ -68,6 +69,7 @@ public final class TrainCli {
             err.println("config " + rest[0] + ": " + e.getMessage());
             return 2;
         }
+        req.config().ignored().forEach((key, instead) -> out.println("ignored " + key + ": " + instead));
         ProgressBar bar = new ProgressBar(out);
         try {
             TrainingResult r = new Trainer().train(req, bar::show, () -> false);
@@ -97,13 +99,8 @@ public final class TrainCli {
         Object dataset = m.containsKey("dataset_path") ? m.remove("dataset_path") : m.remove("dataset");
         Object outputDir = m.remove("output_dir");
         Object hash = m.remove("dataset_hash");
-        Object type = m.remove("finetuning_type");
-        m.remove("do_train");
         // The training keys first: a typo in one should be named before any missing path.
         TrainingConfig config = TrainingConfig.fromMap(m);
-        if (type != null && !"lora".equals(type)) {
-            throw new IllegalArgumentException("finetuning_type must be lora, got " + type);
-        }
         Path data = path(dir, dataset, "dataset");
         Path output = path(dir, outputDir, "output_dir");
         return new TrainingRequest(model(dir, modelName), data, output, config, hash == null ? null : hash.toString());
