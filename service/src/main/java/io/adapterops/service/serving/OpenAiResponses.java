@@ -58,6 +58,7 @@ public class OpenAiResponses {
             Map<String, Object> message = new LinkedHashMap<>();
             message.put("role", "assistant");
             message.put("content", r.text());
+            message.put("refusal", null);
             choice.put("message", message);
             choice.put("logprobs", null);
         } else {
