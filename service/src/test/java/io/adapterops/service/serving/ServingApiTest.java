@@ -220,6 +220,35 @@ class ServingApiTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void aShadowsAnswerIsStoredBesideThePrimaryAndNeverReturned() throws Exception {
+        Api.Served route = api.servedRoute();
+        int shadow = api.shadow(route.adapter(), route.route());
+        HttpResponse<String> r = v1.post("/v1/chat/completions", app, v1.chat(route.route(), 3, "s-1", false));
+        assertEquals(200, r.statusCode(), r.body());
+        String id = r.headers().firstValue("x-request-id").orElseThrow();
+        assertEquals("champion", r.headers().firstValue("x-adapterops-arm").orElseThrow());
+        assertTrue(r.body().contains("\"system_fingerprint\":\"" + route.adapter() + "@" + route.version() + "\""),
+                r.body());
+        List<Map<String, Object>> copies = List.of();
+        for (int i = 0; i < 200 && copies.isEmpty(); i++) {
+            Thread.sleep(100);
+            copies = (List<Map<String, Object>>) expect(200, server.get("/api/v1/request-log?primaryRequestId=" + id,
+                    api.admin)).get("items");
+        }
+        System.out.println("shadow copy: " + copies);
+        assertEquals(1, copies.size());
+        Map<String, Object> copy = copies.get(0);
+        assertEquals("shadow", copy.get("arm"));
+        assertEquals(shadow, ((Number) copy.get("version")).intValue());
+        assertTrue(copy.get("response") instanceof String && ((Number) copy.get("latencyMs")).doubleValue() > 0, copy::toString);
+        assertTrue(copy.containsKey("refusal"));
+        HttpResponse<String> feedbackOnCopy = v1.post("/v1/feedback", app, server.json(Map.of("request_id",
+                copy.get("id"), "rating", "up")));
+        assertEquals(404, feedbackOnCopy.statusCode(), "a shadow copy's id is never a response id");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void aClientThatDisconnectsCancelsItsGeneration() throws Exception {
         URI uri = URI.create(v1.base);
         String body = v1.chat(served.route(), 600, "leaver", true);
