@@ -12,7 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
+import io.adapterops.service.cli.RouteChat;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.StringReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.InputStreamReader;
@@ -216,6 +220,21 @@ class ServingApiTest {
         assertTrue(v1.hasSeries("adapterops_inference_latency_seconds_bucket", bucket), "a 60 s bucket exists");
         assertTrue(v1.hasSeries("adapterops_inference_ttft_seconds_bucket", Map.of("le", "0.01")), "a 10 ms bucket");
         assertTrue(v1.hasSeries("adapterops_inference_refusals_total", champion()));
+    }
+
+    @Test
+    void theTerminalChatStreamsARoutesAnswerAndNamesTheArm() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = RouteChat.run(RouteChat.options(new String[] {"--route", served.route(), "--url", v1.base,
+                        "--token", app, "--max-new-tokens", "4", "--user", "terminal-user"}),
+                new BufferedReader(new StringReader("hello\nand again\n")), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String shown = out.toString(StandardCharsets.UTF_8);
+        System.out.println("chat --route:\n" + shown);
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, shown.lines().filter(l -> l.matches("\\[champion " + served.adapter() + "@" + served.version()
+                + ", [1-4] tokens, chatcmpl-[0-9a-f]+]")).count(), shown);
     }
 
     @Test
