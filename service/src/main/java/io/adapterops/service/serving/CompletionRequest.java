@@ -8,9 +8,12 @@ import java.util.List;
 /**
  * A {@code /v1/chat/completions} or {@code /v1/completions} request, checked: {@code messages} for
  * chat, {@code prompt} for completions; null options take the route's or OpenAI's defaults.
+ * {@code maxTokensParam} is the name the caller used ({@code max_tokens} or, for chat,
+ * {@code max_completion_tokens}), so an error names the parameter the caller sent.
  */
 public record CompletionRequest(Endpoint endpoint, String model, @Nullable List<ChatTemplate.Message> messages,
-                                @Nullable String prompt, @Nullable Integer maxTokens, double temperature, double topP,
+                                @Nullable String prompt, @Nullable Integer maxTokens, String maxTokensParam,
+                                double temperature, double topP,
                                 @Nullable Long seed, List<String> stop, boolean stream, boolean includeUsage,
                                 @Nullable String user) {
 

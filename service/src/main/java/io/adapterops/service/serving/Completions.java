@@ -207,13 +207,14 @@ public class Completions {
             return Math.min(maxNew, context - promptTokens);
         }
         if (request.maxTokens() > maxNew) {
-            throw OpenAiError.invalid("max_tokens", "Invalid 'max_tokens': route '" + route.name() + "' allows at most "
-                    + maxNew + " new tokens, got " + request.maxTokens() + ".");
+            throw OpenAiError.invalid(request.maxTokensParam(), "Invalid '" + request.maxTokensParam() + "': route '"
+                    + route.name() + "' allows at most " + maxNew + " new tokens, got " + request.maxTokens() + ".");
         }
         if (promptTokens + request.maxTokens() > context) {
-            throw OpenAiError.invalid("max_tokens", "context_length_exceeded", "This model's maximum context length is "
-                    + context + " tokens. However, you requested " + (promptTokens + request.maxTokens())
-                    + " tokens (" + promptTokens + " in the prompt, " + request.maxTokens() + " for the completion).");
+            throw OpenAiError.invalid(request.maxTokensParam(), "context_length_exceeded",
+                    "This model's maximum context length is " + context + " tokens. However, you requested "
+                    + (promptTokens + request.maxTokens()) + " tokens (" + promptTokens + " in the prompt, "
+                    + request.maxTokens() + " for the completion).");
         }
         return request.maxTokens();
     }

@@ -20,8 +20,10 @@ import io.micronaut.security.authentication.Authentication;
 import reactor.core.publisher.Flux;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -75,7 +77,7 @@ public class OpenAiController {
         } else {
             Completions.Finished finished = responses.await(started);
             response = HttpResponse.ok(responses.body(started, finished)).contentType(MediaType.APPLICATION_JSON_TYPE)
-                    .header("Server-Timing", String.format(java.util.Locale.ROOT, "engine;dur=%.3f, total;dur=%.3f",
+                    .header("Server-Timing", String.format(Locale.ROOT, "engine;dur=%.3f, total;dur=%.3f",
                             finished.result().totalTime().toNanos() / 1e6, finished.latency().toNanos() / 1e6));
         }
         return response.header(REQUEST_ID, started.id()).header(ARM, started.member().arm().tag())
@@ -130,7 +132,7 @@ public class OpenAiController {
     @Post(value = "/feedback", consumes = MediaType.ALL)
     public HttpResponse<Map<String, Object>> feedback(@Body @Nullable String body, Authentication caller) {
         JsonNode n = OpenAiRequests.parse(body);
-        for (java.util.Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!List.of("request_id", "rating", "comment").contains(f)) {
                 throw OpenAiError.invalid(f, "Unrecognized request argument supplied: " + f);

@@ -52,8 +52,9 @@ final class OpenAiRequests {
             }
         }
         String model = string(n, "model", true);
-        Integer maxTokens = integer(n, endpoint == Endpoint.CHAT && present(n, "max_completion_tokens")
-                ? "max_completion_tokens" : "max_tokens", 1, Integer.MAX_VALUE);
+        String maxTokensParam = endpoint == Endpoint.CHAT && present(n, "max_completion_tokens")
+                ? "max_completion_tokens" : "max_tokens";
+        Integer maxTokens = integer(n, maxTokensParam, 1, Integer.MAX_VALUE);
         double temperature = number(n, "temperature", 0, 2, 1);
         double topP = number(n, "top_p", 0, 1, 1);
         if (topP == 0) {
@@ -80,11 +81,11 @@ final class OpenAiRequests {
         }
         String user = string(n, "user", false);
         if (endpoint == Endpoint.CHAT) {
-            return new CompletionRequest(endpoint, model, messages(n), null, maxTokens, temperature, topP, seed, stop,
-                    stream, includeUsage, user);
+            return new CompletionRequest(endpoint, model, messages(n), null, maxTokens, maxTokensParam, temperature,
+                    topP, seed, stop, stream, includeUsage, user);
         }
-        return new CompletionRequest(endpoint, model, null, prompt(n), maxTokens, temperature, topP, seed, stop, stream,
-                includeUsage, user);
+        return new CompletionRequest(endpoint, model, null, prompt(n), maxTokens, maxTokensParam, temperature, topP,
+                seed, stop, stream, includeUsage, user);
     }
 
     private static boolean present(JsonNode n, String f) {

@@ -1,8 +1,8 @@
 package io.adapterops.service.serving;
 
+import io.adapterops.service.web.PageView;
 import io.adapterops.trainer.data.cleaning.PiiKind;
 import io.adapterops.trainer.data.cleaning.PiiScrubber;
-import io.adapterops.service.web.PageView;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
 import io.micronaut.scheduling.annotation.Scheduled;

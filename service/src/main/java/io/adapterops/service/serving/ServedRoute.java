@@ -3,6 +3,7 @@ package io.adapterops.service.serving;
 import io.micronaut.core.annotation.Nullable;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A route as serving sees it at one instant: its members with their arms, read in one statement
@@ -15,7 +16,7 @@ public record ServedRoute(String name, String baseModel, int challengerPercent, 
         CHAMPION, CHALLENGER, SHADOW;
 
         public String tag() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

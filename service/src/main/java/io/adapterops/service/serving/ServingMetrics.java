@@ -1,12 +1,12 @@
 package io.adapterops.service.serving;
 
 import io.adapterops.monitoring.ServingMetricNames;
+import io.adapterops.service.registry.VersionMoved;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.event.StartupEvent;
-import io.adapterops.service.registry.VersionMoved;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.transaction.annotation.TransactionalEventListener;
 import jakarta.inject.Singleton;

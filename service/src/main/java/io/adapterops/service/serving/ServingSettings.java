@@ -19,7 +19,10 @@ public class ServingSettings {
     private final Duration shadowDelay;
     private final long tokensPerMinute;
     private final Duration overloadedRetryAfter;
-    private final EngineConfig engine;
+    private final int maxBatch;
+    private final int maxWaiting;
+    private final long kvBudgetBytes;
+    private final long adapterBudgetBytes;
 
     public ServingSettings(@Value("${adapterops.serving.max-prompt-tokens:1536}") int maxPromptTokens,
                            @Value("${adapterops.serving.max-new-tokens:512}") int maxNewTokens,
@@ -49,8 +52,10 @@ public class ServingSettings {
         this.shadowDelay = shadowDelay;
         this.tokensPerMinute = tokensPerMinute;
         this.overloadedRetryAfter = overloadedRetryAfter;
-        this.engine = new EngineConfig(maxBatch, maxWaiting, kvBudgetMb << 20, adapterBudgetMb << 20,
-                Math.max(maxNewTokens, 1), null);
+        this.maxBatch = maxBatch;
+        this.maxWaiting = maxWaiting;
+        this.kvBudgetBytes = kvBudgetMb << 20;
+        this.adapterBudgetBytes = adapterBudgetMb << 20;
     }
 
     /** A route's prompt limit when it sets none. */
@@ -98,9 +103,11 @@ public class ServingSettings {
         return overloadedRetryAfter;
     }
 
-    /** The engine's limits for a base model named {@code base}; its new-token cap covers every route's. */
-    public EngineConfig engine(String base, int largestNewTokens) {
-        return new EngineConfig(engine.maxBatch(), engine.maxWaiting(), engine.kvBudgetBytes(),
-                engine.adapterBudgetBytes(), largestNewTokens, base);
+    /**
+     * The engine's limits for base model {@code base}. Its new-token cap is the model's context: the
+     * routes' own limits, which may differ per route, are checked before a request reaches it.
+     */
+    public EngineConfig engine(String base, int context) {
+        return new EngineConfig(maxBatch, maxWaiting, kvBudgetBytes, adapterBudgetBytes, context, base);
     }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs copies of primary requests on a route's shadows, at low priority: a bounded queue (a full
@@ -99,7 +100,7 @@ public class ShadowQueue {
         } catch (EngineOverloadedException e) {
             metrics.shadow(tags(copy), "overloaded");
             return;
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             metrics.shadow(tags(copy), "error");
             return;
         }

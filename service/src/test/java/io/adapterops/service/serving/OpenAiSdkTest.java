@@ -163,7 +163,7 @@ class OpenAiSdkTest {
         }
         assertEquals("model_not_found", unknown.code().orElseThrow());
         assertEquals("model", unknown.param().orElseThrow());
-        assertEquals("max_tokens", tooMany.param().orElseThrow());
+        assertEquals("max_completion_tokens", tooMany.param().orElseThrow(), "the parameter the SDK sent");
         assertEquals("invalid_api_key", badToken.code().orElseThrow());
         assertTrue(viewer.getMessage().contains("inference"), viewer.getMessage());
         assertFalse(limited.headers().values("Retry-After").isEmpty(), "429 says when to retry");
