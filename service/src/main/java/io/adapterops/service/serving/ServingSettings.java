@@ -42,6 +42,10 @@ public class ServingSettings {
             throw new IllegalArgumentException("adapterops.serving.request-log.sample-rate must be in [0, 1], got "
                     + sampleRate);
         }
+        if (logMaxRows < 1) {
+            throw new IllegalArgumentException("adapterops.serving.request-log.max-rows must be at least 1, got "
+                    + logMaxRows);
+        }
         this.maxPromptTokens = maxPromptTokens;
         this.maxNewTokens = maxNewTokens;
         this.sampleRate = sampleRate;
