@@ -31,11 +31,11 @@ class ReadmeWalkthroughTest {
         return readme.substring(start, end);
     }
 
-    /** The walk-through and the training section, as one script; AO and TOKEN come from the test. */
+    /** The walk-through, training and serving sections, as one script; AO and TOKEN come from the test. */
     static String walkthrough() throws Exception {
         String block = block("## Walk-through");
         assertTrue(block.startsWith("export AO="), "the block starts by setting AO and TOKEN");
-        return block.substring(block.indexOf('\n') + 1) + block("## Train, evaluate, promote");
+        return block.substring(block.indexOf('\n') + 1) + block("## Train, evaluate, promote") + block("## Serving");
     }
 
     @Test
@@ -67,6 +67,13 @@ class ReadmeWalkthroughTest {
             Reply trained = expect(200, server.get(Api.path("helpdesk-sft", 1), TestServer.ADMIN_TOKEN));
             assertEquals(1L, ((Number) trained.get("trainingJobId")).longValue());
             assertTrue(List.of("EVALUATED", "REJECTED").contains(trained.get("state")), trained::toString);
+
+            assertTrue(out.contains("x-adapterops-arm: champion"), "the answer names its arm:\n" + out);
+            assertTrue(out.contains("\"object\":\"chat.completion\""), out);
+            assertTrue(out.contains("data: [DONE]"), "the stream ends with [DONE]:\n" + out);
+            assertTrue(out.contains("\"object\":\"feedback\",\"request_id\":\"chatcmpl-"), out);
+            assertTrue(out.matches("(?s).*adapterops_feedback_total\\{[^}]*rating=\"up\"[^}]*} 1\\.0.*"),
+                    "the feedback is counted:\n" + out);
         }
     }
 }

@@ -41,7 +41,7 @@ public final class LlmBench {
     }
 
     /** About 20M parameters: hidden 384, 8 layers, 6 heads over 2 KV heads, vocab 8192, untied. */
-    static LlamaConfig twentyMillion() {
+    public static LlamaConfig twentyMillion() {
         return new LlamaConfig("llama", 8192, 384, 1024, 8, 6, 2, 64, 1e-5, 500000.0, null, 4096, false, false, false,
                 null, List.of(TinyModels.tokenId("<|endoftext|>")));
     }

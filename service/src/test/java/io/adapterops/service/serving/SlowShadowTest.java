@@ -1,0 +1,93 @@
+package io.adapterops.service.serving;
+
+import io.adapterops.service.support.Api;
+import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.TestServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A shadow that never keeps up (each copy held 60 s before it runs) does not slow its route: the
+ * primary's P95 matches a twin route without a shadow, measured interleaved so both see the same
+ * machine, and the copies that do not fit the bounded queue are dropped and counted.
+ */
+class SlowShadowTest {
+    private static final int QUEUE = 4;
+    private static final int PAIRS = 60;
+    private static final int WARM_UP = 5;
+
+    private static double p95(List<Double> ms) {
+        List<Double> s = new ArrayList<>(ms);
+        Collections.sort(s);
+        return s.get((int) Math.ceil(0.95 * s.size()) - 1);
+    }
+
+    @Test
+    void aSlowShadowLeavesThePrimaryP95AloneAndItsDropsAreCounted(@TempDir Path dir) {
+        Map<String, Object> props = new HashMap<>(TestDatabases.h2(dir));
+        props.put("adapterops.serving.shadow.delay", "60s");
+        props.put("adapterops.serving.shadow.workers", 1);
+        props.put("adapterops.serving.shadow.queue-capacity", QUEUE);
+        try (TestServer server = TestServer.start(props)) {
+            Api api = new Api(server);
+            Api.Served shadowed = api.servedRoute();
+            int shadow = api.shadow(shadowed.adapter(), shadowed.route());
+            Api.Served plain = api.servedRoute();
+            String app = server.token(Api.unique("app"), "inference");
+            Inference v1 = new Inference(server);
+            for (int i = 0; i < WARM_UP; i++) { // warm both routes' adapters and the JIT
+                v1.post("/v1/completions", app, body(server, plain.route()));
+                v1.post("/v1/completions", app, body(server, shadowed.route()));
+            }
+            Map<String, String> shadowTags = Map.of("route", shadowed.route(), "arm", "shadow",
+                    "version", String.valueOf(shadow));
+
+            List<Double> withShadow = new ArrayList<>();
+            List<Double> without = new ArrayList<>();
+            for (int i = 0; i < PAIRS; i++) { // alternate which goes first, so drift in the machine's load cancels
+                if (i % 2 == 0) {
+                    without.add(timed(v1, app, body(server, plain.route())));
+                    withShadow.add(timed(v1, app, body(server, shadowed.route())));
+                } else {
+                    withShadow.add(timed(v1, app, body(server, shadowed.route())));
+                    without.add(timed(v1, app, body(server, plain.route())));
+                }
+            }
+            double p95With = p95(withShadow);
+            double p95Without = p95(without);
+            double dropped = v1.metric("adapterops_shadow_dropped_total", shadowTags);
+            System.out.printf("primary P95 over %d requests: %.1f ms with a 60 s shadow, %.1f ms without (%+.1f%%); "
+                            + "shadow copies dropped: %.0f of %d%n", PAIRS, p95With, p95Without,
+                    100 * (p95With - p95Without) / p95Without, dropped, PAIRS + WARM_UP);
+            // One-sided: on a shared machine the twin routes' P95s wander a few percent either way; what a
+            // shadow must never do is make its route slower.
+            assertTrue((p95With - p95Without) / p95Without < 0.05, "P95 " + p95With + " ms vs " + p95Without + " ms");
+            // One copy is held by the worker, the queue keeps its places: every other copy is dropped.
+            assertEquals(PAIRS + WARM_UP - QUEUE - 1, dropped, 0.0);
+            assertEquals(0, server.rows("inference_request WHERE arm = 'shadow'"), "no shadow copy ran yet");
+        }
+    }
+
+    private static String body(TestServer server, String route) {
+        return server.json(Map.of("model", route, "prompt", "Reset my password", "max_tokens", 4, "seed", 1));
+    }
+
+    private static double timed(Inference v1, String app, String body) {
+        long t = System.nanoTime();
+        HttpResponse<String> r = v1.post("/v1/completions", app, body);
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("champion", r.headers().firstValue("x-adapterops-arm").orElseThrow());
+        return (System.nanoTime() - t) / 1e6;
+    }
+}
