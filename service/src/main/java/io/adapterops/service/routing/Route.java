@@ -11,7 +11,9 @@ import java.time.Instant;
 /**
  * A named endpoint (e.g. {@code support-bot}): one champion answers, at most one challenger takes
  * {@code challengerPercent} of traffic, shadows (in {@link RouteShadow}) see mirrored requests.
- * Every change bumps {@code version}, so concurrent promotions on one route collide.
+ * {@code maxPromptTokens}/{@code maxNewTokens} bound each inference request (null: the service's
+ * defaults, {@code adapterops.serving.*}). Every change bumps {@code version}, so concurrent
+ * promotions on one route collide.
  */
 @MappedEntity("route")
 public record Route(
@@ -22,17 +24,24 @@ public record Route(
         @Nullable Long championId,
         @Nullable Long challengerId,
         int challengerPercent,
+        @Nullable Integer maxPromptTokens,
+        @Nullable Integer maxNewTokens,
         String createdBy,
         Instant createdAt,
         @Version @Nullable Long version) {
 
     public Route withChampion(@Nullable Long champion) {
-        return new Route(id, name, baseModel, description, champion, challengerId, challengerPercent, createdBy,
-                createdAt, version);
+        return new Route(id, name, baseModel, description, champion, challengerId, challengerPercent, maxPromptTokens,
+                maxNewTokens, createdBy, createdAt, version);
     }
 
     public Route withChallenger(@Nullable Long challenger, int percent) {
         return new Route(id, name, baseModel, description, championId, challenger, challenger == null ? 0 : percent,
-                createdBy, createdAt, version);
+                maxPromptTokens, maxNewTokens, createdBy, createdAt, version);
+    }
+
+    public Route withLimits(@Nullable Integer promptTokens, @Nullable Integer newTokens) {
+        return new Route(id, name, baseModel, description, championId, challengerId, challengerPercent, promptTokens,
+                newTokens, createdBy, createdAt, version);
     }
 }

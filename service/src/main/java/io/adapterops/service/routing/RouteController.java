@@ -8,6 +8,7 @@ import io.adapterops.service.routing.RouteRequests.AddShadow;
 import io.adapterops.service.routing.RouteRequests.CreateRoute;
 import io.adapterops.service.routing.RouteRequests.SetChallenger;
 import io.adapterops.service.routing.RouteRequests.SetChampion;
+import io.adapterops.service.routing.RouteRequests.SetLimits;
 import io.adapterops.service.security.Roles;
 import io.adapterops.service.web.ApiException;
 import io.adapterops.service.web.PageView;
@@ -54,7 +55,7 @@ public class RouteController {
                     Map.of("field", "name"));
         }
         Route route = routes.save(new Route(null, request.name(), request.baseModel(), request.description(), null,
-                null, 0, user.getName(), Instant.now(), null));
+                null, 0, request.maxPromptTokens(), request.maxNewTokens(), user.getName(), Instant.now(), null));
         audit.record(user.getName(), "route.created", "route:" + route.name(), null, null,
                 "base model " + route.baseModel());
         return HttpResponse.created(view(route));
@@ -94,6 +95,19 @@ public class RouteController {
                 request.trafficPercent(), request.reason(), user.getName()));
     }
 
+    /** Token limits for each inference request on the route; they apply from the next request on. */
+    @Put("/{name}/limits")
+    @Secured({Roles.OPERATOR, Roles.ADMIN})
+    @Transactional
+    public RouteView setLimits(String name, @Valid @Body SetLimits request, Authentication user) {
+        Route route = transitions.route(name);
+        Route updated = routes.update(route.withLimits(request.maxPromptTokens(), request.maxNewTokens()));
+        audit.record(user.getName(), "route.limits", "route:" + name, null, null,
+                (request.reason() == null ? "" : request.reason() + " ") + "(max prompt tokens "
+                        + request.maxPromptTokens() + ", max new tokens " + request.maxNewTokens() + ")");
+        return view(updated);
+    }
+
     @Post("/{name}/shadows")
     @Secured({Roles.OPERATOR, Roles.ADMIN})
     public RouteView addShadow(String name, @Valid @Body AddShadow request, Authentication user) {
@@ -119,6 +133,6 @@ public class RouteController {
                 r.challengerId() == null ? null : RouteView.Member.of(transitions.byId(r.challengerId())),
                 r.challengerPercent(),
                 transitions.shadowsOf(r).stream().map(RouteView.Member::of).toList(),
-                r.createdBy(), r.createdAt());
+                r.maxPromptTokens(), r.maxNewTokens(), r.createdBy(), r.createdAt());
     }
 }

@@ -18,7 +18,15 @@ public final class RouteRequests {
     @Serdeable
     public record CreateRoute(@NotBlank @Pattern(regexp = RegistryRequests.NAME) String name,
                               @NotBlank @Size(max = 300) String baseModel,
-                              @Nullable @Size(max = 2000) String description) {
+                              @Nullable @Size(max = 2000) String description,
+                              @Nullable @Min(1) Integer maxPromptTokens,
+                              @Nullable @Min(1) Integer maxNewTokens) {
+    }
+
+    /** Per-request token limits of a route; null falls back to the service's defaults. */
+    @Serdeable
+    public record SetLimits(@Nullable @Min(1) Integer maxPromptTokens, @Nullable @Min(1) Integer maxNewTokens,
+                            @Nullable @Size(max = 2000) String reason) {
     }
 
     /** Names a version: adapter name and version number. */

@@ -10,7 +10,8 @@ import java.util.List;
 /** A route as the API shows it: who answers, who is on canary, who shadows. */
 @Serdeable
 public record RouteView(String name, String baseModel, @Nullable String description, @Nullable Member champion,
-                        @Nullable Member challenger, int challengerPercent, List<Member> shadows, String createdBy,
+                        @Nullable Member challenger, int challengerPercent, List<Member> shadows,
+                        @Nullable Integer maxPromptTokens, @Nullable Integer maxNewTokens, String createdBy,
                         Instant createdAt) {
 
     @Serdeable

@@ -6,15 +6,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The four roles of the API. Higher roles imply reading ({@code viewer}); {@code admin} implies all,
+ * The roles of the API. Higher roles imply reading ({@code viewer}); {@code admin} implies all,
  * so a token or JWT names only the roles it was given and the implied ones are added here.
+ * {@code inference} is for applications: it may call the OpenAI-compatible {@code /v1} endpoints
+ * and nothing else, so it implies no other role.
  */
 public final class Roles {
     public static final String VIEWER = "viewer";
     public static final String OPERATOR = "operator";
     public static final String APPROVER = "approver";
     public static final String ADMIN = "admin";
-    public static final List<String> ALL = List.of(VIEWER, OPERATOR, APPROVER, ADMIN);
+    public static final String INFERENCE = "inference";
+    public static final List<String> ALL = List.of(VIEWER, OPERATOR, APPROVER, ADMIN, INFERENCE);
 
     private Roles() {
     }
@@ -28,7 +31,7 @@ public final class Roles {
             roles.add(role);
             if (role.equals(ADMIN)) {
                 roles.addAll(ALL);
-            } else {
+            } else if (!role.equals(INFERENCE)) {
                 roles.add(VIEWER);
             }
         }

@@ -42,6 +42,8 @@ class RoleMatrixTest {
     private static final Set<String> OPERATE = Set.of("operator", "admin");
     private static final Set<String> DECIDE = Set.of("approver", "admin");
     private static final Set<String> ADMIN = Set.of("admin");
+    private static final Set<String> INFER = Set.of("inference", "operator", "admin");
+    private static final Set<String> JUDGE = Set.of("operator", "approver", "admin");
     private static final String UPLOAD = "{\"instruction\":\"How do I reset my password?\",\"input\":\"\","
             + "\"output\":\"Use the self-service portal.\"}\n";
 
@@ -57,6 +59,7 @@ class RoleMatrixTest {
     }
 
     private String artifact;
+    private Api.Served served;
 
     @BeforeAll
     void start(@TempDir Path dir) throws Exception {
@@ -71,6 +74,7 @@ class RoleMatrixTest {
         for (String role : Roles.ALL) {
             tokens.put(role, server.token("matrix-" + role, role));
         }
+        served = api.servedRoute();
     }
 
     @AfterAll
@@ -148,6 +152,22 @@ class RoleMatrixTest {
             expect(200, api.act(a, s, "shadow", api.requester, Map.of("route", route)));
             return new Call("/api/v1/routes/" + route + "/shadows/" + a + "/" + s, null);
         }));
+
+        m.put("PUT /api/v1/routes/{name}/limits", new Row(OPERATE, () -> new Call("/api/v1/routes/" + api.route()
+                + "/limits", server.json(Map.of("maxPromptTokens", 100, "maxNewTokens", 10)))));
+
+        String chat = server.json(Map.of("model", served.route(), "max_tokens", 1,
+                "messages", List.of(Map.of("role", "user", "content", "hi"))));
+        m.put("POST /v1/chat/completions", new Row(INFER, () -> new Call("/v1/chat/completions", chat)));
+        m.put("POST /v1/completions", new Row(INFER, () -> new Call("/v1/completions",
+                server.json(Map.of("model", served.route(), "max_tokens", 1, "prompt", "hi")))));
+        m.put("GET /v1/models", new Row(INFER, () -> new Call("/v1/models", null)));
+        m.put("POST /v1/feedback", new Row(INFER, () -> {
+            Object id = expect(200, server.post("/v1/chat/completions", api.admin, chat)).get("id");
+            return new Call("/v1/feedback", server.json(Map.of("request_id", id, "rating", "up")));
+        }));
+        m.put("GET /api/v1/request-log", new Row(JUDGE, () -> new Call("/api/v1/request-log?route=" + served.route(),
+                null)));
 
         m.put("GET /api/v1/audit", new Row(READ, () -> new Call("/api/v1/audit?actor=admin&size=5", null)));
 

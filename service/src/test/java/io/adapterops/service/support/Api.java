@@ -48,9 +48,53 @@ public final class Api {
     }
 
     public int register(String adapter) {
+        return register(adapter, "file:///adapters/" + adapter);
+    }
+
+    public int register(String adapter, String artifactUri) {
         Reply r = expect(201, server.post("/api/v1/adapters/" + adapter + "/versions", admin,
-                server.json(Map.of("artifactUri", "file:///adapters/" + adapter))));
+                server.json(Map.of("artifactUri", artifactUri))));
         return ((Number) r.get("version")).intValue();
+    }
+
+    /** A version with a real PEFT folder (see {@link TestAdapters}), evaluated and ready for a route. */
+    public int servable(String adapter) {
+        try {
+            int v = register(adapter, TestAdapters.write(server, BASE, unique(adapter)));
+            expect(200, act(adapter, v, "evaluate"));
+            return v;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A fresh route whose champion is version 1 of a fresh adapter with a real artifact. */
+    public Served servedRoute() {
+        String route = route();
+        String adapter = adapter();
+        int v = servable(adapter);
+        expect(200, act(adapter, v, "request-approval", requester, Map.of("route", route)));
+        expect(200, act(adapter, v, "approve", approver, Map.of()));
+        return new Served(route, adapter, v);
+    }
+
+    /** A route that serves, with its champion's adapter and version. */
+    public record Served(String route, String adapter, int version) {
+    }
+
+    /** A new servable version of {@code adapter} put on {@code route} as challenger at {@code percent}. */
+    public int challenger(String adapter, String route, int percent) {
+        int v = servable(adapter);
+        expect(200, act(adapter, v, "shadow", requester, Map.of("route", route)));
+        expect(200, act(adapter, v, "canary", requester, Map.of("trafficPercent", percent)));
+        return v;
+    }
+
+    /** A new servable version of {@code adapter} put on {@code route} as a shadow. */
+    public int shadow(String adapter, String route) {
+        int v = servable(adapter);
+        expect(200, act(adapter, v, "shadow", requester, Map.of("route", route)));
+        return v;
     }
 
     public Reply act(String adapter, int version, String verb, String token, Map<String, Object> body) {

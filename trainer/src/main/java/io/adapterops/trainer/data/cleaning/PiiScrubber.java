@@ -1,15 +1,24 @@
 package io.adapterops.trainer.data.cleaning;
 
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 
-/** Replaces each valid PII match with its kind's placeholder, counting matches per kind. */
-final class PiiScrubber {
+/**
+ * Replaces each valid PII match with its kind's placeholder, counting matches per kind. Public so
+ * that text stored outside datasets (the service's request log) is redacted by the same rules.
+ */
+public final class PiiScrubber {
     private final Set<PiiKind> kinds;
 
-    PiiScrubber(Set<PiiKind> kinds) {
+    public PiiScrubber(Set<PiiKind> kinds) {
         this.kinds = Set.copyOf(kinds);
+    }
+
+    /** The text with every valid match of every kind replaced. */
+    public String redact(String text) {
+        return redact(text, new EnumMap<>(PiiKind.class));
     }
 
     String redact(String text, Map<PiiKind, Integer> found) {
