@@ -4,12 +4,14 @@ import io.adapterops.monitoring.Baseline;
 import io.adapterops.monitoring.Measurement;
 import io.adapterops.monitoring.Signal;
 import io.adapterops.monitoring.drift.DriftReport;
+import io.adapterops.monitoring.drift.Feature;
 import io.adapterops.monitoring.drift.FeatureDrift;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.inject.Singleton;
 
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,11 +46,14 @@ public class MonitorMetrics {
             set(SIGNAL, "route", route, "signal", s.name(), now == null ? Double.NaN : now.value());
             set(BASELINE, "route", route, "signal", s.name(), base == null ? Double.NaN : base.value());
         }
+        Map<Feature, FeatureDrift> byFeature = new EnumMap<>(Feature.class);
         if (drift != null) {
-            for (FeatureDrift f : drift.features()) {
-                set(DRIFT, "route", route, "feature", f.feature().id(), f.psi());
-                set(DRIFT_THRESHOLD, "route", route, "feature", f.feature().id(), f.psiThreshold());
-            }
+            drift.features().forEach(f -> byFeature.put(f.feature(), f));
+        }
+        for (Feature feature : Feature.values()) {
+            FeatureDrift f = byFeature.get(feature);
+            set(DRIFT, "route", route, "feature", feature.id(), f == null ? Double.NaN : f.psi());
+            set(DRIFT_THRESHOLD, "route", route, "feature", feature.id(), f == null ? Double.NaN : f.psiThreshold());
         }
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.sql.DataSource;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.adapterops.service.support.Api.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,6 +88,14 @@ class RetrainingLoopTest {
             assertTrue(scrape.lines().anyMatch(l -> l.startsWith("adapterops_monitor_baseline{")
                     && l.contains("route=\"" + route + "\"") && l.contains("signal=\"satisfaction\"")
                     && l.endsWith(" 0.9")), scrape);
+            // Every metric the alert rules use is one this service really exports.
+            Matcher names = Pattern.compile("adapterops_[a-z_]+").matcher(
+                    Files.readString(AlertRulesTest.RULES.resolve("alerts.yml")));
+            while (names.find()) {
+                String name = names.group();
+                assertTrue(scrape.lines().anyMatch(l -> l.startsWith(name + "{") || l.startsWith(name + " ")),
+                        "alerts.yml uses " + name + ", which /prometheus does not export");
+            }
         }
     }
 
@@ -137,8 +148,9 @@ class RetrainingLoopTest {
                                 double upShare) throws Exception {
         try (PreparedStatement req = c.prepareStatement("INSERT INTO inference_request (id, route, adapter, version, "
                 + "arm, endpoint, caller, outcome, finish_reason, prompt_tokens, completion_tokens, latency_ms, ttft_ms, "
-                + "refusal, sampled, created_at) VALUES (?, ?, ?, ?, 'champion', 'chat', 'test', 'ok', 'stop', 12, 20, "
-                + "120, 30, FALSE, FALSE, ?)");
+                + "refusal, sampled, prompt, response, created_at) VALUES (?, ?, ?, ?, 'champion', 'chat', 'test', 'ok', "
+                + "'stop', 12, 20, 120, 30, FALSE, TRUE, 'How do I reset my password?', "
+                + "'Use the self-service portal at https://id.example.com.', ?)");
              PreparedStatement fb = c.prepareStatement("INSERT INTO inference_feedback (request_id, rating, caller, "
                      + "created_at) VALUES (?, ?, 'test', ?)")) {
             for (int i = 0; i < n; i++) {
