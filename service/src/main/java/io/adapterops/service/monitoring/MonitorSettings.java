@@ -3,9 +3,11 @@ package io.adapterops.service.monitoring;
 import io.adapterops.monitoring.DegradationPolicy;
 import io.adapterops.monitoring.Signal;
 import io.adapterops.monitoring.drift.DriftOptions;
+import io.adapterops.monitoring.drift.Feature;
 import io.micronaut.context.annotation.ConfigurationProperties;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +28,7 @@ public class MonitorSettings {
     private long minSamples = DegradationPolicy.DEFAULT_MIN_SAMPLES;
     private Duration coolDown = DegradationPolicy.DEFAULT_COOL_DOWN;
     private double psiThreshold = DriftOptions.defaults().psiThreshold();
+    private List<String> driftFeatures = Arrays.stream(Feature.values()).map(Feature::id).toList();
 
     public DegradationPolicy policy() {
         DegradationPolicy p = DegradationPolicy.defaults().withMinSamples(minSamples).withCoolDown(coolDown);
@@ -45,6 +48,26 @@ public class MonitorSettings {
 
     public DriftOptions drift() {
         return DriftOptions.defaults().withPsiThreshold(psiThreshold);
+    }
+
+    /** Whether prompt drift on {@code feature} counts ({@code adapterops.monitoring.drift-features}, default all). */
+    public boolean watches(Feature feature) {
+        return driftFeatures.contains(feature.id());
+    }
+
+    public List<String> getDriftFeatures() {
+        return driftFeatures;
+    }
+
+    public void setDriftFeatures(List<String> driftFeatures) {
+        List<String> known = Arrays.stream(Feature.values()).map(Feature::id).toList();
+        for (String f : driftFeatures) {
+            if (!known.contains(f)) {
+                throw new IllegalArgumentException("adapterops.monitoring.drift-features: unknown feature '" + f
+                        + "' (known: " + known + ")");
+            }
+        }
+        this.driftFeatures = List.copyOf(driftFeatures);
     }
 
     public Duration getWindow() {

@@ -101,7 +101,7 @@ public class RouteMonitor {
         DriftReport drift = source.flatMap(job -> datasetVersions.findById(job.datasetVersionId()))
                 .flatMap(profiles::of)
                 .filter(reference -> current.prompts().rows() > 0)
-                .map(reference -> new DriftDetector(settings.drift()).detect(reference, current.prompts()))
+                .map(reference -> watched(new DriftDetector(settings.drift()).detect(reference, current.prompts())))
                 .orElse(null);
         Assessment assessment = new RetrainingRule(settings.policy()).assess(route.name(), baseline,
                 current.measurements(), drift, lastTrigger(route.name()), now);
@@ -109,6 +109,11 @@ public class RouteMonitor {
         store(assessment, baseline);
         assessment.fired().ifPresent(decision -> fire(route, champion, source, decision, now));
         return assessment;
+    }
+
+    private DriftReport watched(DriftReport report) {
+        return new DriftReport(report.referenceRows(), report.liveRows(),
+                report.features().stream().filter(f -> settings.watches(f.feature())).toList());
     }
 
     private void fire(Route route, VersionRef champion, Optional<TrainingJob> source, Decision decision, Instant now) {

@@ -22,6 +22,7 @@ import java.time.Instant;
 public class TrafficWindows {
     private static final int BUCKETS = 60;
     private static final long SEED = 20261203L;
+    private static final String USER = "\nuser: ";
     private final JdbcOperations jdbc;
 
     public TrafficWindows(JdbcOperations jdbc) {
@@ -41,7 +42,7 @@ public class TrafficWindows {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     TextFeatures features = rs.getBoolean(4) && rs.getString(5) != null
-                            ? TextFeatures.of(rs.getString(5), rs.getString(6)) : null;
+                            ? TextFeatures.of(lastUserMessage(rs.getString(5)), rs.getString(6)) : null;
                     window.record(new RequestEvent(rs.getTimestamp(1).toInstant(), rs.getDouble(2), rs.getBoolean(3),
                             features));
                 }
@@ -63,6 +64,20 @@ public class TrafficWindows {
             return null;
         });
         return window.summarize(end.minusNanos(1));
+    }
+
+    /**
+     * The request log keeps a chat prompt as {@code role: content} lines; the reference profile holds
+     * each training row's last user message, so that is what a live prompt is compared as.
+     */
+    static String lastUserMessage(String logged) {
+        int at = logged.lastIndexOf(USER);
+        if (!logged.startsWith("user: ") && at < 0) {
+            return logged;
+        }
+        int start = logged.startsWith("user: ") && at < 0 ? USER.length() - 1 : at + USER.length();
+        int end = logged.indexOf("\nassistant: ", start);
+        return (end < 0 ? logged.substring(start) : logged.substring(start, end)).strip();
     }
 
     /** A thumb, or a 1–5 score read as one (3 counts for neither), as the feedback API stores it. */
