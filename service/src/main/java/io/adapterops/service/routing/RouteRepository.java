@@ -22,4 +22,6 @@ public interface RouteRepository extends GenericRepository<Route, Long> {
     List<Route> findByChampionIdOrderById(Long championId);
 
     Page<Route> findAll(Pageable pageable);
+
+    List<Route> findByChampionIdIsNotNullOrderById();
 }

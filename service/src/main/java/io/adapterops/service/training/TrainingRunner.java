@@ -63,6 +63,7 @@ public class TrainingRunner {
     private final AdapterRepository adapters;
     private final AuditLog audit;
     private final Replica replica;
+    private final TrainingFailures failures;
     private final Set<Long> local = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "training-leases");
@@ -79,7 +80,8 @@ public class TrainingRunner {
     public TrainingRunner(TrainingJobRepository jobs, DatasetVersionRepository datasetVersions, ModelStore store,
                           AdapterRegistry registry, AdapterRepository adapters, AuditLog audit, Replica replica,
                           TransactionOperations<Connection> tx, RunTracker tracker, DatasetUploads uploads,
-                          TrainerBackend backend) {
+                          TrainerBackend backend, TrainingFailures failures) {
+        this.failures = failures;
         this.backend = backend;
         this.tracker = tracker;
         this.uploads = uploads;
@@ -289,6 +291,7 @@ public class TrainingRunner {
             jobs.update(job.withStatus(JobStatus.FAILED, why));
             audit.record("system", "training-job.failed", "training-job:" + jobId, job.status().name(),
                     JobStatus.FAILED.name(), why);
+            failures.failed(job);
             return JobStatus.FAILED.name();
         });
     }
