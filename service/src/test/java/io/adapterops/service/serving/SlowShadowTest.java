@@ -18,14 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A shadow that never keeps up (each copy held 60 s before it runs) does not slow its route: the
+ * A shadow that never keeps up (each copy held 30 min before it runs) does not slow its route: the
  * primary's P95 matches a twin route without a shadow, measured interleaved so both see the same
  * machine, and the copies that do not fit the bounded queue are dropped and counted.
  */
 class SlowShadowTest {
     private static final int QUEUE = 4;
-    private static final int PAIRS = 60;
-    private static final int WARM_UP = 5;
+    // P95 of 100 samples rests on its 5 slowest, so one scheduling hiccup of the shared machine cannot decide it.
+    private static final int PAIRS = 100;
+    private static final int WARM_UP = 10;
 
     private static double p95(List<Double> ms) {
         List<Double> s = new ArrayList<>(ms);
@@ -36,7 +37,7 @@ class SlowShadowTest {
     @Test
     void aSlowShadowLeavesThePrimaryP95AloneAndItsDropsAreCounted(@TempDir Path dir) {
         Map<String, Object> props = new HashMap<>(TestDatabases.h2(dir));
-        props.put("adapterops.serving.shadow.delay", "60s");
+        props.put("adapterops.serving.shadow.delay", "30m"); // longer than the test: no copy ever runs
         props.put("adapterops.serving.shadow.workers", 1);
         props.put("adapterops.serving.shadow.queue-capacity", QUEUE);
         try (TestServer server = TestServer.start(props)) {
@@ -67,7 +68,7 @@ class SlowShadowTest {
             double p95With = p95(withShadow);
             double p95Without = p95(without);
             double dropped = v1.metric("adapterops_shadow_dropped_total", shadowTags);
-            System.out.printf("primary P95 over %d requests: %.1f ms with a 60 s shadow, %.1f ms without (%+.1f%%); "
+            System.out.printf("primary P95 over %d requests: %.1f ms with a stalled shadow, %.1f ms without (%+.1f%%); "
                             + "shadow copies dropped: %.0f of %d%n", PAIRS, p95With, p95Without,
                     100 * (p95With - p95Without) / p95Without, dropped, PAIRS + WARM_UP);
             // One-sided: on a shared machine the twin routes' P95s wander a few percent either way; what a
@@ -80,7 +81,7 @@ class SlowShadowTest {
     }
 
     private static String body(TestServer server, String route) {
-        return server.json(Map.of("model", route, "prompt", "Reset my password", "max_tokens", 4, "seed", 1));
+        return server.json(Map.of("model", route, "prompt", "Reset my password", "max_tokens", 2, "seed", 1));
     }
 
     private static double timed(Inference v1, String app, String body) {
