@@ -31,7 +31,7 @@ public class RouteHealthController {
     @Secured({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public Map<String, Object> health(String name) {
         routes.findByName(name).orElseThrow(() -> ApiException.notFound("route", name));
-        return monitor.latest(name).orElseThrow(() -> ApiException.conflict("not-assessed", "route '" + name
-                + "' has not been assessed yet: the monitor runs every minute on routes with a champion", Map.of()));
+        return monitor.latest(name).orElseGet(() -> Map.of("route", name, "assessed", false, "reason",
+                "not assessed yet: the monitor runs every minute on routes with a champion"));
     }
 }

@@ -170,6 +170,7 @@ public class RouteMonitor {
     private void store(Assessment a, Baseline baseline) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("route", a.route());
+        body.put("assessed", true);
         body.put("assessedAt", a.at().toString());
         body.put("baseline", baseline.source());
         body.put("fired", a.fired().map(Decision::signal).orElse(null));

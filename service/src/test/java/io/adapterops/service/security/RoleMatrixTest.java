@@ -126,6 +126,8 @@ class RoleMatrixTest {
         m.put("POST /api/v1/routes", new Row(OPERATE, () -> new Call("/api/v1/routes",
                 server.json(Map.of("name", Api.unique("r"), "baseModel", Api.BASE)))));
         m.put("GET /api/v1/routes/{name}", new Row(READ, () -> new Call("/api/v1/routes/" + api.route(), null)));
+        m.put("GET /api/v1/routes/{name}/health", new Row(READ, () -> new Call("/api/v1/routes/" + api.route()
+                + "/health", null)));
         m.put("PUT /api/v1/routes/{name}/champion", new Row(OPERATE, () -> {
             String a = api.adapter();
             int champion = api.firstChampion(a, api.route());
