@@ -51,9 +51,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs evaluation suites against an adapter version in the background: the version (and, when a
@@ -77,11 +75,7 @@ public class Evaluations {
     private final TransactionOperations<Connection> tx;
     private final Replica replica;
     private final Set<Long> local = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "evaluation-leases");
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile ScheduledExecutorService heartbeat;
     private final int maxNewTokens;
     private final ExecutorService worker = BackgroundWorker.named("evaluations");
 
@@ -248,8 +242,7 @@ public class Evaluations {
     @EventListener
     void onStartup(StartupEvent event) {
         failOrphans(replica.id());
-        long tick = Math.max(100, replica.lease().toMillis() / 3);
-        heartbeat.scheduleWithFixedDelay(this::beat, tick, tick, TimeUnit.MILLISECONDS);
+        heartbeat = replica.heartbeat("evaluation-leases", this::beat);
         for (EvaluationRun run : runs.findByStatus(EvaluationRun.Status.SUCCEEDED)) {
             try {
                 VersionRef ref = transitions.byId(run.adapterVersionId());
@@ -289,7 +282,9 @@ public class Evaluations {
 
     @PreDestroy
     void stop() {
-        heartbeat.shutdownNow();
+        if (heartbeat != null) {
+            heartbeat.shutdownNow();
+        }
         worker.shutdownNow();
     }
 }

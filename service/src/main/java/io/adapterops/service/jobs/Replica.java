@@ -4,6 +4,9 @@ import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * This replica's name as job owner, and how long a claim on a job lasts without a heartbeat. The
@@ -29,5 +32,20 @@ public class Replica {
 
     public Duration lease() {
         return lease;
+    }
+
+    /**
+     * Runs {@code beat} every third of the lease on a daemon thread named {@code thread}, so a claim is
+     * renewed twice before it could lapse; the caller shuts the executor down when it stops.
+     */
+    public ScheduledExecutorService heartbeat(String thread, Runnable beat) {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, thread);
+            t.setDaemon(true);
+            return t;
+        });
+        long tick = Math.max(100, lease.toMillis() / 3);
+        executor.scheduleWithFixedDelay(beat, tick, tick, TimeUnit.MILLISECONDS);
+        return executor;
     }
 }

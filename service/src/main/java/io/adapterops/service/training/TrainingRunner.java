@@ -38,7 +38,6 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -65,11 +64,7 @@ public class TrainingRunner {
     private final Replica replica;
     private final TrainingFailures failures;
     private final Set<Long> local = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "training-leases");
-        t.setDaemon(true);
-        return t;
-    });
+    private volatile ScheduledExecutorService heartbeat;
     private final TransactionOperations<Connection> tx;
     private final RunTracker tracker;
     private final DatasetUploads uploads;
@@ -111,7 +106,7 @@ public class TrainingRunner {
     @EventListener
     void onStartup(StartupEvent event) {
         scan();
-        heartbeat.scheduleWithFixedDelay(this::beat, leaseTick(), leaseTick(), TimeUnit.MILLISECONDS);
+        heartbeat = replica.heartbeat("training-leases", this::beat);
     }
 
     /** Renews this replica's leases, and takes queued or abandoned jobs that no replica is running. */
@@ -133,10 +128,6 @@ public class TrainingRunner {
                 submit(job.id());
             }
         }
-    }
-
-    private long leaseTick() {
-        return Math.max(100, replica.lease().toMillis() / 3);
     }
 
     private void claimAndRun(long jobId) {
@@ -307,7 +298,9 @@ public class TrainingRunner {
     @PreDestroy
     void stop() throws InterruptedException {
         stopping = true;
-        heartbeat.shutdownNow();
+        if (heartbeat != null) {
+            heartbeat.shutdownNow();
+        }
         worker.shutdown();
         if (!worker.awaitTermination(60, TimeUnit.SECONDS)) {
             worker.shutdownNow();
