@@ -26,6 +26,12 @@ public class SuiteCatalog {
         this.dir = store.dataDir().resolve("suites");
     }
 
+    /** Whether a suite of this name exists (the user's file or a shipped one); loading may still refuse it. */
+    public boolean exists(String name) {
+        return name.matches("[A-Za-z0-9._-]+") && (Files.isRegularFile(dir.resolve(name + ".jsonl"))
+                || SuiteLoader.class.getResource("/io/adapterops/evaluator/suites/" + name + ".jsonl") != null);
+    }
+
     public List<Suite> load(List<String> names) {
         if (names.isEmpty()) {
             throw ApiException.badField("suites", "name at least one suite");

@@ -26,12 +26,15 @@ public class MonitorSettings {
     private Map<String, Double> signalTolerance = new LinkedHashMap<>();
     private Map<String, Map<String, Double>> routeTolerance = new LinkedHashMap<>();
     private long minSamples = DegradationPolicy.DEFAULT_MIN_SAMPLES;
+    private long canaryMinCases = 10;
     private Duration coolDown = DegradationPolicy.DEFAULT_COOL_DOWN;
     private double psiThreshold = DriftOptions.defaults().psiThreshold();
     private List<String> driftFeatures = Arrays.stream(Feature.values()).map(Feature::id).toList();
 
     public DegradationPolicy policy() {
-        DegradationPolicy p = DegradationPolicy.defaults().withMinSamples(minSamples).withCoolDown(coolDown);
+        // A canary score's samples are the cases of one suite run, far fewer than requests in a window.
+        DegradationPolicy p = DegradationPolicy.defaults().withMinSamples(minSamples)
+                .withMinSamples(Signal.CANARY_SCORE, canaryMinCases).withCoolDown(coolDown);
         for (Signal s : SIGNALS) {
             p = p.withTolerance(s, signalTolerance.getOrDefault(s.name(), tolerance));
         }
@@ -100,6 +103,14 @@ public class MonitorSettings {
 
     public void setRouteTolerance(Map<String, Map<String, Double>> routeTolerance) {
         this.routeTolerance = routeTolerance;
+    }
+
+    public long getCanaryMinCases() {
+        return canaryMinCases;
+    }
+
+    public void setCanaryMinCases(long canaryMinCases) {
+        this.canaryMinCases = canaryMinCases;
     }
 
     public long getMinSamples() {

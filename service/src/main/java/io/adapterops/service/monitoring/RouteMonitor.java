@@ -3,7 +3,9 @@ package io.adapterops.service.monitoring;
 import io.adapterops.monitoring.Assessment;
 import io.adapterops.monitoring.Baseline;
 import io.adapterops.monitoring.Decision;
+import io.adapterops.monitoring.Measurement;
 import io.adapterops.monitoring.RetrainingRule;
+import io.adapterops.monitoring.Signal;
 import io.adapterops.monitoring.WindowSummary;
 import io.adapterops.monitoring.drift.DriftDetector;
 import io.adapterops.monitoring.drift.DriftReport;
@@ -47,6 +49,7 @@ public class RouteMonitor {
     private final ChampionStintRepository stints;
     private final VersionTransitions versions;
     private final TrafficWindows windows;
+    private final CanarySuiteScores canaryScores;
     private final ReferenceProfiles profiles;
     private final DatasetVersionRepository datasetVersions;
     private final RetrainingLauncher launcher;
@@ -58,13 +61,14 @@ public class RouteMonitor {
     private final JsonMapper json;
 
     public RouteMonitor(RouteRepository routes, ChampionStintRepository stints, VersionTransitions versions,
-                        TrafficWindows windows, ReferenceProfiles profiles, DatasetVersionRepository datasetVersions,
+                        TrafficWindows windows, CanarySuiteScores canaryScores, ReferenceProfiles profiles, DatasetVersionRepository datasetVersions,
                         RetrainingLauncher launcher, AuditLog audit, MonitorMetrics metrics, MonitorSettings settings,
                         JdbcOperations jdbc, TransactionOperations<Connection> tx, JsonMapper json) {
         this.routes = routes;
         this.stints = stints;
         this.versions = versions;
         this.windows = windows;
+        this.canaryScores = canaryScores;
         this.profiles = profiles;
         this.datasetVersions = datasetVersions;
         this.launcher = launcher;
@@ -97,15 +101,23 @@ public class RouteMonitor {
                 ? new Baseline("none yet: the first window after promotion ends at " + baselineEnd, since, Map.of())
                 : Baseline.of("the window after " + adapter + " v" + number + " became champion at " + since,
                         windows.summarize(route.name(), adapter, number, baselineEnd, window));
+        Map<Signal, Measurement> measured = new LinkedHashMap<>(current.measurements());
+        Optional<CanarySuiteScores.Scores> canary = canaryScores.of(route.name(), champion.version().id(), since);
+        if (canary.isPresent() && canary.get().latestAt().isAfter(canary.get().firstAt())) {
+            baseline = new Baseline(baseline.source() + "; canary score: the champion's first canary-suite run, at "
+                    + canary.get().firstAt(), baseline.since(), baseline.values())
+                    .with(Signal.CANARY_SCORE, canary.get().first());
+            measured.put(Signal.CANARY_SCORE, canary.get().latest());
+        }
         Optional<TrainingJob> source = launcher.sourceOf(champion);
         DriftReport drift = source.flatMap(job -> datasetVersions.findById(job.datasetVersionId()))
                 .flatMap(profiles::of)
                 .filter(reference -> current.prompts().rows() > 0)
                 .map(reference -> watched(new DriftDetector(settings.drift()).detect(reference, current.prompts())))
                 .orElse(null);
-        Assessment assessment = new RetrainingRule(settings.policy()).assess(route.name(), baseline,
-                current.measurements(), drift, lastTrigger(route.name()), now);
-        metrics.record(route.name(), baseline, current.measurements(), drift);
+        Assessment assessment = new RetrainingRule(settings.policy()).assess(route.name(), baseline, measured, drift,
+                lastTrigger(route.name()), now);
+        metrics.record(route.name(), baseline, measured, drift);
         store(assessment, baseline);
         assessment.fired().ifPresent(decision -> fire(route, champion, source, decision, now));
         return assessment;
