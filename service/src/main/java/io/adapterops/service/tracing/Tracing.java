@@ -44,7 +44,11 @@ public class Tracing {
 
     /** Runs {@code work} in a span that is a child of the current one (or a new trace's root). */
     public <T> T inSpan(String name, Attributes attributes, Supplier<T> work) {
-        Span span = start(name, SpanKind.INTERNAL, attributes);
+        return inSpan(name, SpanKind.INTERNAL, attributes, work);
+    }
+
+    public <T> T inSpan(String name, SpanKind kind, Attributes attributes, Supplier<T> work) {
+        Span span = start(name, kind, attributes);
         try (Scope ignored = span.makeCurrent()) {
             return work.get();
         } catch (RuntimeException | Error e) {
@@ -107,7 +111,8 @@ public class Tracing {
                 .setAttribute(METHOD, request.method())
                 .setAttribute(URL, uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath())
                 .setAttribute(SERVER, uri.getHost())
-                .setAttribute(PORT, (long) (uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80))
+                .setAttribute(PORT, (long) (uri.getPort() > 0 ? uri.getPort()
+                        : "https".equals(uri.getScheme()) ? 443 : 80))
                 .startSpan();
         try (Scope ignored = span.makeCurrent()) {
             HttpResponse<T> response = http.send(propagate(HttpRequest.newBuilder(request, (n, v) -> true)).build(),
