@@ -9,7 +9,9 @@ FROM eclipse-temurin:17-jre
 # DJL must never download natives or phone home; PyTorch comes from the jars.
 ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true \
     ADAPTEROPS_HOST=0.0.0.0 ADAPTEROPS_PORT=8080 ADAPTEROPS_DATA_DIR=/data
-RUN useradd --system --uid 10001 adapterops && mkdir -p /data && chown adapterops /data
+# curl for the health check: the JRE image does not promise one.
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 adapterops && mkdir -p /data && chown adapterops /data
 COPY --from=build /src/service/target/adapterops-service.jar /app/adapterops-service.jar
 USER adapterops
 VOLUME /data

@@ -74,6 +74,9 @@ public final class InferenceEngine implements AutoCloseable {
     /** Test hook: sees every row's logits (vocab) before its token is sampled, with the handle's id. */
     volatile BiConsumer<Long, float[]> logitsTap;
 
+    /** Test hook: distinct adapters per step up to which LoRA is masked rather than gathered per row. */
+    volatile int maskedAdapterLimit = BatchedLora.MASKED_LIMIT;
+
     public InferenceEngine(ModelFolder folder, EngineConfig config) {
         this(folder.model(), folder.tokenizer(), folder.eosIds(), folder.chatTemplate(), config);
     }
@@ -367,7 +370,7 @@ public final class InferenceEngine implements AutoCloseable {
         List<AdapterCache.Weights> all = new ArrayList<>();
         rows.forEach(r -> all.add(r.adapter()));
         starting.forEach(p -> all.add(p.lease() == null ? null : p.lease().weights()));
-        lora.prepare(all);
+        lora.prepare(all, maskedAdapterLimit);
         for (Pending p : starting) {
             Row row = new Row(p);
             int slot = rows.size();

@@ -13,7 +13,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Continuous batching with per-row adapters gives each request what it would get alone. */
@@ -46,11 +47,15 @@ class EngineBatchingTest extends EngineTest {
         return Logits.of(llama.model(), all, adapter);
     }
 
-    @Test
-    void aRequestGetsTheSameTokensAndLogitsAloneAndInABatchOfOtherAdaptersJoiningAtDifferentSteps() throws Exception {
+    /** Masked (a few adapters) and gathered per row (limit 0: any adapter is gathered). */
+    @ParameterizedTest(name = "masked up to {0} adapters")
+    @ValueSource(ints = {BatchedLora.MASKED_LIMIT, 0})
+    void aRequestGetsTheSameTokensAndLogitsAloneAndInABatchOfOtherAdaptersJoiningAtDifferentSteps(int maskedLimit)
+            throws Exception {
         PeftAdapter.load(adapterA, llama.model(), "a"); // for the single-request reference pass
         Map<Long, List<float[]>> logits = new ConcurrentHashMap<>();
         try (InferenceEngine engine = EngineFixture.endless(llama, EngineFixture.config(llama))) {
+            engine.maskedAdapterLimit = maskedLimit;
             engine.logitsTap = (id, l) -> logits.computeIfAbsent(id, k -> new ArrayList<>()).add(l);
             engine.adapters().register("a", adapterA);
             engine.adapters().register("b", adapterB);
@@ -95,8 +100,8 @@ class EngineBatchingTest extends EngineTest {
                 aloneVsReference = Math.max(aloneVsReference,
                         Logits.maxDiff(new float[][] {a.get(i)}, new float[][] {ref[PROMPT.length - 1 + i]}));
             }
-            System.out.printf("engine parity: max |logit| difference batch vs alone %.2e, alone vs single-request "
-                    + "forward %.2e over 24 steps%n", batchVsAlone, aloneVsReference);
+            System.out.printf("engine parity (masked up to %d adapters): max |logit| difference batch vs alone %.2e, "
+                    + "alone vs single-request forward %.2e over 24 steps%n", maskedLimit, batchVsAlone, aloneVsReference);
             assertTrue(batchVsAlone <= 1e-4, "batch vs alone " + batchVsAlone);
             assertTrue(aloneVsReference <= 1e-4, "alone vs reference " + aloneVsReference);
         } finally {
@@ -104,11 +109,13 @@ class EngineBatchingTest extends EngineTest {
         }
     }
 
-    @Test
-    void everyRowOfAMixedBatchMatchesItsOwnAdapterAndTheBaseRowMatchesTheBase() throws Exception {
+    @ParameterizedTest(name = "masked up to {0} adapters")
+    @ValueSource(ints = {BatchedLora.MASKED_LIMIT, 0})
+    void everyRowOfAMixedBatchMatchesItsOwnAdapterAndTheBaseRowMatchesTheBase(int maskedLimit) throws Exception {
         String[] names = {"a", "b", "qv", null};
         Path[] dirs = {adapterA, adapterB, adapterQv, null};
         try (InferenceEngine engine = EngineFixture.endless(llama, EngineFixture.config(llama))) {
+            engine.maskedAdapterLimit = maskedLimit;
             for (int i = 0; i < 3; i++) {
                 engine.adapters().register(names[i], dirs[i]);
             }

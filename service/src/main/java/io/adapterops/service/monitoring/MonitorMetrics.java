@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The monitor's view in Prometheus, per route: each signal's current value and baseline
  * ({@code adapterops_monitor_signal}, {@code adapterops_monitor_baseline}), each prompt feature's
  * drift statistic and threshold ({@code adapterops_drift_score}, {@code adapterops_drift_threshold}),
- * and retrainings fired by reason ({@code adapterops_retraining_triggers_total}). A value the last
- * assessment could not compute (no feedback yet, say) is NaN, which Prometheus shows as a gap.
+ * and retrainings fired by reason ({@code adapterops_retraining_triggers_total}; a route's reasons
+ * are registered at zero by each assessment, so {@code increase()} sees even a first firing). A value
+ * the last assessment could not compute (no feedback yet, say) is NaN, which Prometheus shows as a gap.
  */
 @Singleton
 public class MonitorMetrics {
@@ -45,6 +46,7 @@ public class MonitorMetrics {
             Measurement base = baseline.values().get(s);
             set(SIGNAL, "route", route, "signal", s.name(), now == null ? Double.NaN : now.value());
             set(BASELINE, "route", route, "signal", s.name(), base == null ? Double.NaN : base.value());
+            triggers(route, s.name());
         }
         Map<Feature, FeatureDrift> byFeature = new EnumMap<>(Feature.class);
         if (drift != null) {
@@ -54,6 +56,7 @@ public class MonitorMetrics {
             FeatureDrift f = byFeature.get(feature);
             set(DRIFT, "route", route, "feature", feature.id(), f == null ? Double.NaN : f.psi());
             set(DRIFT_THRESHOLD, "route", route, "feature", feature.id(), f == null ? Double.NaN : f.psiThreshold());
+            triggers(route, "drift." + feature.id());
         }
     }
 

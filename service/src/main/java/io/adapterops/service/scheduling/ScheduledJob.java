@@ -57,7 +57,7 @@ public abstract class ScheduledJob implements Job {
     }
 
     Counter counter(SchedulerRun.Outcome outcome) {
-        return Counter.builder(RUNS).tag("job", name()).tag("outcome", outcome.name().toLowerCase())
+        return Counter.builder(RUNS).tag("scheduled_job", name()).tag("outcome", outcome.name().toLowerCase())
                 .description("Executions of scheduled jobs on this replica, by outcome").register(meters);
     }
 

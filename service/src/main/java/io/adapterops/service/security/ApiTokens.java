@@ -26,10 +26,12 @@ public class ApiTokens {
 
     private final ApiTokenRepository tokens;
     private final AuditLog audit;
+    private final RecentTokens recent;
 
-    public ApiTokens(ApiTokenRepository tokens, AuditLog audit) {
+    public ApiTokens(ApiTokenRepository tokens, AuditLog audit, RecentTokens recent) {
         this.tokens = tokens;
         this.audit = audit;
+        this.recent = recent;
     }
 
     /** A token just issued: the secret is returned this once and never stored. */
@@ -73,6 +75,7 @@ public class ApiTokens {
                     Map.of());
         }
         ApiToken revoked = tokens.update(token.revoked(Instant.now()));
+        recent.forget(token.tokenHash());
         audit.record(actor, "token.revoked", "token:" + id, null, null, "name=" + token.name());
         return revoked;
     }
@@ -85,8 +88,9 @@ public class ApiTokens {
         if (!secret.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        return tokens.findByTokenHashAndRevokedAtIsNull(hash(secret)).map(t -> Authentication.build(t.name(),
-                Roles.expand(Arrays.asList(t.roles().split(","))), Map.of("tokenId", t.id())));
+        return recent.authenticate(hash(secret), hash -> tokens.findByTokenHashAndRevokedAtIsNull(hash)
+                .map(t -> Authentication.build(t.name(), Roles.expand(Arrays.asList(t.roles().split(","))),
+                        Map.of("tokenId", t.id()))));
     }
 
     static String hash(String secret) {

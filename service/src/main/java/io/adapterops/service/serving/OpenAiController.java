@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.adapterops.service.security.Roles;
 import io.adapterops.service.serving.CompletionRequest.Endpoint;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
@@ -18,6 +19,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -55,34 +57,37 @@ public class OpenAiController {
 
     @Post(value = "/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
-    public MutableHttpResponse<?> chat(@Body @Nullable String body, @Header("X-User-Id") @Nullable String userId,
-                                       Authentication caller) {
-        return complete(Endpoint.CHAT, body, userId, caller);
+    public Mono<MutableHttpResponse<?>> chat(@Body @Nullable String body, @Header("X-User-Id") @Nullable String userId,
+                                             Authentication caller, HttpRequest<?> http) {
+        return complete(Endpoint.CHAT, body, userId, caller, http);
     }
 
     @Post(value = "/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON,
             MediaType.TEXT_EVENT_STREAM})
-    public MutableHttpResponse<?> completion(@Body @Nullable String body, @Header("X-User-Id") @Nullable String userId,
-                                             Authentication caller) {
-        return complete(Endpoint.COMPLETION, body, userId, caller);
+    public Mono<MutableHttpResponse<?>> completion(@Body @Nullable String body,
+                                                   @Header("X-User-Id") @Nullable String userId,
+                                                   Authentication caller, HttpRequest<?> http) {
+        return complete(Endpoint.COMPLETION, body, userId, caller, http);
     }
 
-    private MutableHttpResponse<?> complete(Endpoint endpoint, String body, String userId, Authentication caller) {
+    private Mono<MutableHttpResponse<?>> complete(Endpoint endpoint, String body, String userId,
+                                                  Authentication caller, HttpRequest<?> http) {
         CompletionRequest request = OpenAiRequests.read(endpoint, body);
         Completions.Started started = completions.start(request, caller.getName(), userId);
-        MutableHttpResponse<?> response;
+        Mono<MutableHttpResponse<?>> response;
         if (request.stream()) {
             Flux<Event<String>> events = responses.stream(started);
-            response = HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+            response = Mono.<MutableHttpResponse<?>>just(HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE));
         } else {
-            Completions.Finished finished = responses.await(started);
-            response = HttpResponse.ok(responses.body(started, finished)).contentType(MediaType.APPLICATION_JSON_TYPE)
+            ClientHangUp.cancelOnClose(http, started);
+            response = responses.result(started).<MutableHttpResponse<?>>map(finished -> HttpResponse.ok(responses.body(started, finished))
+                    .contentType(MediaType.APPLICATION_JSON_TYPE)
                     .header("Server-Timing", String.format(Locale.ROOT, "engine;dur=%.3f, total;dur=%.3f",
-                            finished.result().totalTime().toNanos() / 1e6, finished.latency().toNanos() / 1e6));
+                            finished.result().totalTime().toNanos() / 1e6, finished.latency().toNanos() / 1e6)));
         }
-        return response.header(REQUEST_ID, started.id()).header(ARM, started.member().arm().tag())
+        return response.map(r -> r.header(REQUEST_ID, started.id()).header(ARM, started.member().arm().tag())
                 .header(ADAPTER, started.member().adapter())
-                .header(VERSION, String.valueOf(started.member().version()));
+                .header(VERSION, String.valueOf(started.member().version())));
     }
 
     /** Each route, then each version serving it as {@code route@N}. */

@@ -11,6 +11,7 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
 
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -23,8 +24,8 @@ import java.util.concurrent.ExecutorService;
 /**
  * Writes OpenAI's response objects: {@code chat.completion} / {@code text_completion}, and for
  * {@code stream: true} their chunks as server-sent events ending in {@code data: [DONE]}, with a
- * usage chunk first when {@code stream_options.include_usage} asks for one. A client that goes away
- * cancels its generation: the engine drops the row at its next step.
+ * usage chunk first when {@code stream_options.include_usage} asks for one. A client that goes away,
+ * streaming or not, cancels its generation: the engine drops the row at its next step.
  */
 @Singleton
 public class OpenAiResponses {
@@ -44,10 +45,21 @@ public class OpenAiResponses {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the engine", e);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
-                    : e.getCause();
-            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+            throw unwrap(e.getCause());
         }
+    }
+
+    /**
+     * The recorded result without holding a thread while the engine works. The recording's future
+     * is never cancelled from here, so the row is always logged and the caller's budget returned.
+     */
+    Mono<Completions.Finished> result(Completions.Started s) {
+        return Mono.fromFuture(s.finished(), true).onErrorMap(OpenAiResponses::unwrap);
+    }
+
+    private static RuntimeException unwrap(Throwable e) {
+        Throwable cause = e instanceof CompletionException c && c.getCause() != null ? c.getCause() : e;
+        return cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
     }
 
     Map<String, Object> body(Completions.Started s, Completions.Finished f) {

@@ -109,8 +109,8 @@ public class ServingMetrics {
             for (String rating : RATINGS) {
                 counter(ServingMetricNames.FEEDBACK, "user feedback by rating", tags.and("rating", rating));
             }
-            counter(ServingMetricNames.REFUSALS, "answers the refusal detector flags", tags);
         }
+        counter(ServingMetricNames.REFUSALS, "answers the refusal detector flags", tags);
         timer(ServingMetricNames.LATENCY, "inference request latency", tags);
         timer(ServingMetricNames.TIME_TO_FIRST_TOKEN, "time to first token", tags);
         counter(ServingMetricNames.TOKENS, "prompt (in) and completion (out) tokens", tags.and("direction", "in"));

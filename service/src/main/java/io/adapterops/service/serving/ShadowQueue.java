@@ -11,6 +11,7 @@ import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,10 @@ import java.util.concurrent.TimeoutException;
  * Runs copies of primary requests on a route's shadows, at low priority: a bounded queue (a full
  * queue drops the copy and counts it, the primary never waits), a few workers, and a worker submits
  * to the engine only while no request is waiting there, so a shadow never takes a primary's place.
- * The copy's output, latency and refusal flag go to the request log beside the primary's; nothing of
- * it reaches the caller.
+ * The copy's output, latency and refusal flag go to the request log beside the primary's, and its
+ * latency, tokens and refusals to the serving metrics under {@code arm="shadow"} (time spent in this
+ * queue not included), so dashboards set it beside champion and challenger; nothing of it reaches
+ * the caller.
  */
 @Singleton
 public class ShadowQueue {
@@ -104,9 +107,12 @@ public class ShadowQueue {
             metrics.shadow(tags(copy), "error");
             return;
         }
-        double latencyMs = (System.nanoTime() - start) / 1e6;
+        Duration latency = Duration.ofNanos(System.nanoTime() - start);
+        double latencyMs = latency.toNanos() / 1e6;
         boolean refusal = refusals.isRefusal(r.text());
         metrics.shadow(tags(copy), "ok");
+        metrics.answered(tags(copy), latency, r.timeToFirstToken(), refusal);
+        metrics.tokens(tags(copy), r.promptTokens(), r.completionTokens());
         log.write(new LoggedRequest(copy.primaryId() + ":shadow:" + copy.member().engineName(), copy.primaryId(),
                 copy.route(), copy.member().adapter(), copy.member().version(), ServedRoute.Arm.SHADOW.tag(),
                 copy.endpoint(), copy.caller(), copy.user(), "ok", Completions.finishReason(r.finishReason()),

@@ -62,7 +62,7 @@ class ClusteredSchedulerTest {
             assertTrue(failed.detail().startsWith("probe told to fail at "), failed::toString);
             String scrape = server.get("/prometheus", null).body();
             assertTrue(scrape.lines().anyMatch(l -> l.startsWith("adapterops_scheduler_job_runs_total{")
-                    && l.contains("job=\"probe\"") && l.contains("outcome=\"failed\"") && !l.endsWith(" 0.0")), scrape);
+                    && l.contains("scheduled_job=\"probe\"") && l.contains("outcome=\"failed\"") && !l.endsWith(" 0.0")), scrape);
         }
     }
 
