@@ -27,12 +27,15 @@ import io.adapterops.service.registry.VersionRef;
 import io.adapterops.service.registry.VersionState;
 import io.adapterops.service.registry.VersionTransitions;
 import io.adapterops.service.routing.Route;
+import io.adapterops.service.tracing.Tracing;
 import io.adapterops.service.web.ApiException;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.transaction.TransactionOperations;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -57,11 +60,19 @@ import java.util.concurrent.ScheduledExecutorService;
  * Runs evaluation suites against an adapter version in the background: the version (and, when a
  * route with a champion is named, the champion on the same examples) answers every case, the
  * evaluator scores it, the promotion gate decides, and the decision moves the version to EVALUATED
- * or REJECTED. The full report is a JSON file; a run that fails leaves the version untouched.
+ * or REJECTED. The full report is a JSON file; a run that fails leaves the version untouched. Its
+ * {@code evaluation} span (one {@code evaluation.suite} child per suite and arm) continues the trace
+ * of the request that started it.
  */
 @Singleton
 public class Evaluations {
     private static final Logger LOG = LoggerFactory.getLogger(Evaluations.class);
+    private static final AttributeKey<Long> RUN = AttributeKey.longKey("adapterops.evaluation_run.id");
+    private static final AttributeKey<String> ADAPTER = AttributeKey.stringKey("adapterops.adapter");
+    private static final AttributeKey<Long> VERSION = AttributeKey.longKey("adapterops.version");
+    private static final AttributeKey<String> ROUTE = AttributeKey.stringKey("adapterops.route");
+    private static final AttributeKey<String> SUITE = AttributeKey.stringKey("adapterops.suite");
+    private static final AttributeKey<String> ARM = AttributeKey.stringKey("adapterops.arm");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .findAndRegisterModules();
 
@@ -78,11 +89,13 @@ public class Evaluations {
     private volatile ScheduledExecutorService heartbeat;
     private final int maxNewTokens;
     private final ExecutorService worker = BackgroundWorker.named("evaluations");
+    private final Tracing tracing;
 
     public Evaluations(VersionTransitions transitions, EvaluationRunRepository runs, ModelStore store,
                        SuiteCatalog catalog, EvaluationScores scores, GateSettings gate, AuditLog audit,
                        TransactionOperations<Connection> tx, Replica replica,
-                       @Value("${adapterops.evaluation.max-new-tokens:48}") int maxNewTokens) {
+                       @Value("${adapterops.evaluation.max-new-tokens:48}") int maxNewTokens, Tracing tracing) {
+        this.tracing = tracing;
         this.transitions = transitions;
         this.runs = runs;
         this.store = store;
@@ -130,13 +143,16 @@ public class Evaluations {
         });
         Optional<Path> championDir = champion;
         local.add(run.id());
-        worker.submit(() -> {
+        Attributes attributes = Attributes.builder().put(RUN, run.id()).put(ADAPTER, ref.adapter().name())
+                .put(VERSION, ref.version().number()).put(ROUTE, routeName == null ? "" : routeName).build();
+        worker.submit(Tracing.inCurrentTrace(() -> {
             try {
-                execute(run, ref, suites, base, candidate, championDir, actor);
+                tracing.inSpan("evaluation", attributes,
+                        () -> execute(run, ref, suites, base, candidate, championDir, actor));
             } finally {
                 local.remove(run.id());
             }
-        });
+        }));
         return run;
     }
 
@@ -150,7 +166,8 @@ public class Evaluations {
             Evaluator evaluator = Evaluator.withDefaults();
             List<EvalReport> reports = new ArrayList<>();
             for (Suite suite : suites) {
-                reports.add(evaluator.evaluate(suite, responder(generator, folder.chatTemplate(), "candidate")));
+                reports.add(tracing.inSpan("evaluation.suite", Attributes.of(SUITE, suite.name(), ARM, "candidate"),
+                        () -> evaluator.evaluate(suite, responder(generator, folder.chatTemplate(), "candidate"))));
             }
             EvalSummary summary = EvalReport.summaryOf(reports);
             Optional<EvalSummary> championSummary = Optional.empty();
@@ -159,7 +176,9 @@ public class Evaluations {
                 PeftAdapter.load(champion.get(), folder.model(), "champion");
                 List<EvalReport> championReports = new ArrayList<>();
                 for (Suite suite : suites) {
-                    EvalReport c = evaluator.evaluate(suite, responder(generator, folder.chatTemplate(), "champion"));
+                    EvalReport c = tracing.inSpan("evaluation.suite",
+                            Attributes.of(SUITE, suite.name(), ARM, "champion"),
+                            () -> evaluator.evaluate(suite, responder(generator, folder.chatTemplate(), "champion")));
                     championReports.add(c);
                     comparisons.add(evaluator.compare(c, reports.get(championReports.size() - 1)));
                 }
@@ -197,6 +216,7 @@ public class Evaluations {
                 // the run is marked failed below; a stray file is never read as a report
             }
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            Tracing.failed(why);
             fail(run.id(), ref, why.length() > 3900 ? why.substring(0, 3900) : why, actor);
         }
     }

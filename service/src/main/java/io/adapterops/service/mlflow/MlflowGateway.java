@@ -1,8 +1,12 @@
 package io.adapterops.service.mlflow;
 
+import io.adapterops.service.tracing.Tracing;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import org.mlflow.api.proto.ModelRegistry.ModelVersion;
@@ -52,7 +56,8 @@ import java.util.regex.Pattern;
  * logging and registry reads; what it lacks (registry writes, aliases, DELETE with a JSON body, the
  * artifact proxy outside {@code /api/2.0/mlflow}) goes through a plain HTTP client with the same
  * credentials and timeout. Nothing here retries: a failure is one {@link MlflowCallException} and the
- * outbox decides when to try again.
+ * outbox decides when to try again. Every call is a client span named after its MLflow endpoint
+ * ({@code mlflow runs/log-batch}, {@code mlflow PUT artifacts}).
  */
 @Singleton
 public class MlflowGateway {
@@ -62,6 +67,7 @@ public class MlflowGateway {
     static final String ARTIFACT_LIST = "/api/2.0/mlflow-artifacts/artifacts";
     static final String MULTIPART = "/api/2.0/mlflow-artifacts/mpu/";
     /** MLflow reserves these alias names: "latest" and "v" plus a number (case-insensitive). */
+    private static final AttributeKey<String> TRACKING_URI = AttributeKey.stringKey("mlflow.tracking_uri");
     private static final Pattern RESERVED_ALIAS = Pattern.compile("(?i)latest|v\\d+");
 
     private final MlflowConfig config;
@@ -70,9 +76,11 @@ public class MlflowGateway {
     private final @Nullable HttpClient http;
     private final MultipartUpload multipart;
     private final ArtifactDownload downloads;
+    private final Tracing tracing;
 
-    public MlflowGateway(MlflowConfig config, JsonMapper json) {
+    public MlflowGateway(MlflowConfig config, JsonMapper json, Tracing tracing) {
         this.config = config;
+        this.tracing = tracing;
         this.json = json;
         this.multipart = new MultipartUpload(this, config);
         this.downloads = new ArtifactDownload(this);
@@ -90,22 +98,23 @@ public class MlflowGateway {
 
     /** A cheap authenticated read, to tell "unreachable" from "wrong credentials" at start-up. */
     public void probe() {
-        call(() -> client().sendGet("experiments/search?max_results=1"));
+        call("experiments/search", () -> client().sendGet("experiments/search?max_results=1"));
     }
 
     /** The experiment named after the adapter, created on first use. */
     public String experimentId(String name) {
-        Optional<Experiment> found = call(() -> client().getExperimentByName(name));
+        Optional<Experiment> found = call("experiments/get-by-name", () -> client().getExperimentByName(name));
         if (found.isPresent()) {
             return found.get().getExperimentId();
         }
         try {
-            return call(() -> client().createExperiment(name));
+            return call("experiments/create", () -> client().createExperiment(name));
         } catch (MlflowCallException e) {
             if (!"RESOURCE_ALREADY_EXISTS".equals(e.errorCode())) {
                 throw e;
             }
-            return call(() -> client().getExperimentByName(name)).orElseThrow(() -> e).getExperimentId();
+            return call("experiments/get-by-name", () -> client().getExperimentByName(name)).orElseThrow(() -> e)
+                    .getExperimentId();
         }
     }
 
@@ -120,14 +129,15 @@ public class MlflowGateway {
             request.setUserId(user); // as MLflow's Python client fills user_id from the mlflow.user tag
         }
         tags.forEach((k, v) -> request.addTags(RunTag.newBuilder().setKey(k).setValue(v)));
-        RunInfo info = call(() -> client().createRun(request.build()));
+        RunInfo info = call("runs/create", () -> client().createRun(request.build()));
         return new CreatedRun(info.getRunId(), info.getArtifactUri());
     }
 
     /** The run carrying tag {@code key=value} in the experiment, if an earlier attempt created it. */
     public Optional<CreatedRun> findRun(String experimentId, String key, String value) {
         String filter = "tags.`" + key + "` = '" + value.replace("'", "\\'") + "'";
-        RunsPage page = call(() -> client().searchRuns(List.of(experimentId), filter, ViewType.ALL, 1));
+        RunsPage page = call("runs/search",
+                () -> client().searchRuns(List.of(experimentId), filter, ViewType.ALL, 1));
         return page.getItems().stream().findFirst()
                 .map(r -> new CreatedRun(r.getInfo().getRunId(), r.getInfo().getArtifactUri()));
     }
@@ -140,14 +150,14 @@ public class MlflowGateway {
                 .map(e -> Param.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build()).toList();
         List<RunTag> t = tags.entrySet().stream()
                 .map(e -> RunTag.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build()).toList();
-        call(() -> {
+        call("runs/log-batch", () -> {
             client().logBatch(runId, m, p, t);
             return null;
         });
     }
 
     public void endRun(String runId, String status, long endTime) {
-        call(() -> {
+        call("runs/update", () -> {
             client().setTerminated(runId, RunStatus.valueOf(status), endTime);
             return null;
         });
@@ -181,7 +191,7 @@ public class MlflowGateway {
      * @return the files written
      */
     public List<Path> downloadArtifacts(String runId, String artifactPath, Path target) {
-        String runArtifactUri = call(() -> client().getRun(runId)).getInfo().getArtifactUri();
+        String runArtifactUri = call("runs/get", () -> client().getRun(runId)).getInfo().getArtifactUri();
         return downloads.download(proxiedPath(runArtifactUri), runId, artifactPath, target);
     }
 
@@ -197,7 +207,8 @@ public class MlflowGateway {
 
     /** The version of registered model {@code name} tagged {@code key=value}, if one exists. */
     public Optional<String> findModelVersion(String name, String key, String value) {
-        Page<ModelVersion> page = call(() -> client().searchModelVersions("name='" + name + "'", 1000, List.of()));
+        Page<ModelVersion> page = call("model-versions/search",
+                () -> client().searchModelVersions("name='" + name + "'", 1000, List.of()));
         while (true) {
             for (ModelVersion v : page.getItems()) {
                 for (ModelVersionTag t : v.getTagsList()) {
@@ -210,7 +221,7 @@ public class MlflowGateway {
                 return Optional.empty();
             }
             Page<ModelVersion> current = page;
-            page = call(current::getNextPage);
+            page = call("model-versions/search", current::getNextPage);
         }
     }
 
@@ -334,7 +345,7 @@ public class MlflowGateway {
     <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
         String what = what(request);
         try {
-            return http().send(request, body);
+            return tracing.send(http(), spanName(request), request, body);
         } catch (HttpTimeoutException e) {
             throw new MlflowCallException(MlflowCallException.Kind.TRANSPORT, 0, null, what + " timed out after "
                     + config.requestTimeout().toSeconds() + " s", e);
@@ -344,6 +355,15 @@ public class MlflowGateway {
             Thread.currentThread().interrupt();
             throw unreachable(what, e);
         }
+    }
+
+    /** Low-cardinality: the endpoint, not the artifact path or the run. */
+    static String spanName(HttpRequest request) {
+        String path = request.uri().getRawPath();
+        String endpoint = path.startsWith(API) ? path.substring(API.length())
+                : path.startsWith(MULTIPART) ? "mpu/" + path.substring(MULTIPART.length()).split("/")[0]
+                : path.startsWith(ARTIFACT_LIST) ? "artifacts" : path;
+        return "mlflow " + request.method() + " " + endpoint;
     }
 
     static String what(HttpRequest request) {
@@ -358,9 +378,10 @@ public class MlflowGateway {
         return http;
     }
 
-    private <T> T call(Supplier<T> op) {
+    private <T> T call(String endpoint, Supplier<T> op) {
         try {
-            return op.get();
+            return tracing.inSpan("mlflow " + endpoint, SpanKind.CLIENT,
+                    Attributes.of(TRACKING_URI, config.displayUri()), op);
         } catch (MlflowHttpException e) {
             throw failure(e.getStatusCode(), e.getBodyMessage(), "MLflow tracking API");
         } catch (MlflowClientException e) {

@@ -1,9 +1,12 @@
 package io.adapterops.service.mlflow;
 
+import io.adapterops.service.tracing.Tracing;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ShutdownEvent;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,10 +22,13 @@ import java.util.concurrent.TimeUnit;
  * stream. A failed row waits with exponential backoff (its stream waits behind it; other streams go
  * on); while MLflow is unreachable or refuses the credentials, a cheap probe with its own backoff
  * stands in for the whole pass. A row MLflow rejects for good is kept, marked failed, and reported.
+ * Each attempt at a row is an {@code mlflow.outbox <kind>} span over its MLflow calls.
  */
 @Singleton
 public class OutboxSender {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxSender.class);
+    private static final AttributeKey<Long> ROW = AttributeKey.longKey("adapterops.outbox.id");
+    private static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("adapterops.outbox.attempt");
 
     private final MlflowConfig config;
     private final MlflowOutbox outbox;
@@ -35,9 +41,12 @@ public class OutboxSender {
     private volatile boolean stopping;
     private int probeFailures;
     private Instant nextProbeAt = Instant.MIN;
+    private final Tracing tracing;
 
     public OutboxSender(MlflowConfig config, MlflowOutbox outbox, OutboxDelivery delivery, MlflowGateway gateway,
-                        MlflowStatus status, @Value("${adapterops.mlflow.probe-max:5s}") Duration probeMax) {
+                        MlflowStatus status, @Value("${adapterops.mlflow.probe-max:5s}") Duration probeMax,
+                        Tracing tracing) {
+        this.tracing = tracing;
         this.probeMax = probeMax;
         this.config = config;
         this.outbox = outbox;
@@ -128,7 +137,8 @@ public class OutboxSender {
         }
         int attempt = head.attempts() + 1;
         try {
-            delivery.deliver(head);
+            tracing.inSpan("mlflow.outbox " + head.kind(), Attributes.of(ROW, head.id(), ATTEMPT, (long) attempt),
+                    () -> delivery.deliver(head));
             status.succeeded(config.displayUri());
             return true;
         } catch (OutboxDelivery.NotReady e) {

@@ -9,9 +9,12 @@ import io.adapterops.llm.GenerationOptions;
 import io.adapterops.llm.Generator;
 import io.adapterops.llm.UnknownAdapterException;
 import io.adapterops.service.serving.CompletionRequest.Endpoint;
+import io.adapterops.service.tracing.Tracing;
 import io.micrometer.core.instrument.Tags;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.scheduling.TaskExecutors;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
@@ -32,7 +35,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Serves one completion: resolves the model name to a route member (sticky A/B, or a pinned
  * version), checks the route's limits and the caller's token budget, submits to the base model's
  * engine, queues shadow copies, and when the engine finishes records metrics and the request log
- * row before the caller sees the end of the answer (so feedback can name it at once).
+ * row before the caller sees the end of the answer (so feedback can name it at once). Each request
+ * is one {@code inference} span, from arrival to the last token, in the trace of its HTTP request.
  */
 @Singleton
 public class Completions {
@@ -57,11 +61,12 @@ public class Completions {
     private final RequestLog log;
     private final ServingMetrics metrics;
     private final ExecutorService blocking;
+    private final Tracing tracing;
     private final RefusalDetector refusals = RefusalDetector.withDefaults();
 
     public Completions(ServedRoutes routes, ArmAssignment arms, BaseModelEngines engines, ServingSettings settings,
                        CallerTokenBudgets budgets, ShadowQueue shadows, RequestLog log, ServingMetrics metrics,
-                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking, Tracing tracing) {
         this.routes = routes;
         this.arms = arms;
         this.engines = engines;
@@ -71,6 +76,7 @@ public class Completions {
         this.log = log;
         this.metrics = metrics;
         this.blocking = blocking;
+        this.tracing = tracing;
     }
 
     /**
@@ -81,18 +87,24 @@ public class Completions {
         long received = System.nanoTime();
         String user = request.user() != null ? request.user()
                 : userHeader != null && !userHeader.isBlank() ? userHeader : UUID.randomUUID().toString();
+        Span span = tracing.start(InferenceSpans.NAME, SpanKind.INTERNAL, InferenceSpans.request(request));
         try {
-            return admit(request, caller, user, received);
-        } catch (UnknownAdapterException e) {
             try {
-                return admit(request, caller, user, received);
-            } catch (UnknownAdapterException again) {
-                throw OpenAiError.unavailable("the route changed while this request was admitted; retry");
+                return admit(request, caller, user, received, span);
+            } catch (UnknownAdapterException e) {
+                try {
+                    return admit(request, caller, user, received, span);
+                } catch (UnknownAdapterException again) {
+                    throw OpenAiError.unavailable("the route changed while this request was admitted; retry");
+                }
             }
+        } catch (RuntimeException e) {
+            Tracing.end(span, e);
+            throw e;
         }
     }
 
-    private Started admit(CompletionRequest request, String caller, String user, long received) {
+    private Started admit(CompletionRequest request, String caller, String user, long received, Span span) {
         String model = request.model();
         int at = model.lastIndexOf('@');
         String routeName = at < 0 ? model : model.substring(0, at);
@@ -103,6 +115,7 @@ public class Completions {
             throw OpenAiError.modelNotFound(model, "route '" + routeName + "' has no champion yet");
         }
         Tags tags = ServingMetrics.tags(route.name(), member, member.arm());
+        InferenceSpans.member(span, route.name(), member);
         BaseModelEngines.Loaded loaded = engines.engine(route.baseModel());
         int[] prompt;
         int maxTokens;
@@ -150,8 +163,9 @@ public class Completions {
             shadows.offer(new ShadowQueue.Copy(route.name(), route.baseModel(), shadow, id, request.endpoint().tag,
                     prompt, request.promptText(), options, caller, user, sampled));
         }
+        span.setAttribute(InferenceSpans.REQUEST_ID, id);
         Recording rec = new Recording(id, request, route.name(), member, tags, caller, user, received, submitted,
-                reserved, sampled);
+                reserved, sampled, span);
         CompletableFuture<Finished> finished = handle.result().handleAsync(rec::finish, blocking);
         return new Started(id, Instant.now().getEpochSecond(), request, route.name(), member, handle, finished);
     }
@@ -240,9 +254,11 @@ public class Completions {
         final long submitted;
         final int reserved;
         final boolean sampled;
+        final Span span;
 
         Recording(String id, CompletionRequest request, String route, ServedRoute.Member member, Tags tags,
-                  String caller, String user, long received, long submitted, int reserved, boolean sampled) {
+                  String caller, String user, long received, long submitted, int reserved, boolean sampled,
+                  Span span) {
             this.id = id;
             this.request = request;
             this.route = route;
@@ -254,6 +270,7 @@ public class Completions {
             this.submitted = submitted;
             this.reserved = reserved;
             this.sampled = sampled;
+            this.span = span;
         }
 
         Finished finish(EngineResult r, Throwable error) {
@@ -261,6 +278,8 @@ public class Completions {
             if (error != null) {
                 budgets.giveBack(caller, reserved);
                 metrics.request(tags, "error");
+                span.setAttribute(InferenceSpans.OUTCOME, "error");
+                Tracing.end(span, error);
                 throw error instanceof CompletionException c ? c : new CompletionException(error);
             }
             budgets.giveBack(caller, reserved - r.promptTokens() - r.completionTokens());
@@ -268,6 +287,7 @@ public class Completions {
             Duration ttft = r.timeToFirstToken() == null ? null : r.timeToFirstToken().plusNanos(submitted - received);
             boolean refusal = !cancelled && refusals.isRefusal(r.text());
             metrics.request(tags, cancelled ? "cancelled" : "ok");
+            InferenceSpans.finished(span, cancelled ? "cancelled" : "ok", r.promptTokens(), r.completionTokens());
             metrics.tokens(tags, r.promptTokens(), r.completionTokens());
             if (!cancelled) {
                 metrics.answered(tags, latency, ttft, refusal);
@@ -281,6 +301,7 @@ public class Completions {
             } catch (RuntimeException e) {
                 LOG.error("request {} was answered but could not be written to the request log", id, e);
             }
+            span.end();
             return new Finished(r, latency, refusal);
         }
     }

@@ -3,6 +3,7 @@ package io.adapterops.service.training;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.adapterops.service.tracing.Tracing;
 import io.adapterops.trainer.Progress;
 import io.adapterops.trainer.TrainingListener;
 import io.adapterops.trainer.TrainingRequest;
@@ -35,7 +36,8 @@ import java.util.zip.ZipInputStream;
  * {@code ./adapterops worker}). The dataset travels in the request, so no shared disk is needed;
  * the base model is named as a path on the worker ({@code ADAPTEROPS_TRAINER_MODELS_DIR}/name).
  * The worker's job id is kept in the job's work folder, so after a restart of the service the job
- * is followed again instead of being submitted twice.
+ * is followed again instead of being submitted twice. Every call carries the W3C trace context of the
+ * job's training span ({@code traceparent}); all but the status polls are client spans of their own.
  */
 @Singleton
 @Requires(property = "adapterops.trainer.url")
@@ -48,14 +50,16 @@ public class RemoteTrainer implements TrainerBackend {
     private final URI base;
     private final String token;
     private final String modelsDir;
+    private final Tracing tracing;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public RemoteTrainer(@Value("${adapterops.trainer.url}") String url,
                          @Value("${adapterops.trainer.token:}") String token,
-                         @Value("${adapterops.trainer.models-dir:}") String modelsDir) {
+                         @Value("${adapterops.trainer.models-dir:}") String modelsDir, Tracing tracing) {
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
         this.token = token;
         this.modelsDir = modelsDir;
+        this.tracing = tracing;
     }
 
     @Override
@@ -89,7 +93,7 @@ public class RemoteTrainer implements TrainerBackend {
         if (request.datasetHash() != null) {
             body.put("dataset_hash", request.datasetHash());
         }
-        HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("jobs"))
+        HttpResponse<String> r = send("trainer POST /jobs", HttpRequest.newBuilder(base.resolve("jobs"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
         if (r.statusCode() != 202 && r.statusCode() != 201) {
@@ -111,13 +115,13 @@ public class RemoteTrainer implements TrainerBackend {
                 return new TrainingResult(null, null, Map.of(), Double.NaN, true, Math.max(lastStep, 0));
             }
             if (cancelled.getAsBoolean() && !cancelSent) {
-                send(HttpRequest.newBuilder(base.resolve("jobs/" + id + "/cancel"))
+                send("trainer POST /jobs/{id}/cancel", HttpRequest.newBuilder(base.resolve("jobs/" + id + "/cancel"))
                         .POST(HttpRequest.BodyPublishers.noBody()));
                 cancelSent = true;
             }
             JsonNode job;
             try {
-                HttpResponse<String> r = send(HttpRequest.newBuilder(base.resolve("jobs/" + id)).GET());
+                HttpResponse<String> r = send(null, HttpRequest.newBuilder(base.resolve("jobs/" + id)).GET());
                 if (r.statusCode() == 404) {
                     throw new IllegalStateException("trainer worker " + base + " no longer knows job " + id);
                 }
@@ -154,8 +158,9 @@ public class RemoteTrainer implements TrainerBackend {
 
     /** Downloads the adapter zip into the work folder (entries may not leave it) and reads its summary. */
     private TrainingResult fetch(String id, TrainingRequest request, long steps) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(authorised(HttpRequest.newBuilder(base.resolve("jobs/" + id + "/adapter"))
-                .GET()).build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = tracing.send(http, "trainer GET /jobs/{id}/adapter",
+                authorised(HttpRequest.newBuilder(base.resolve("jobs/" + id + "/adapter")).GET()).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("trainer worker did not hand over the adapter of job " + id + " ("
                     + r.statusCode() + ")");
@@ -180,9 +185,14 @@ public class RemoteTrainer implements TrainerBackend {
                 false, steps);
     }
 
-    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
-        return http.send(authorised(request).timeout(Duration.ofSeconds(60)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    /** A call in a client span named {@code spanName}; a status poll ({@code null}) only carries the trace context. */
+    private HttpResponse<String> send(String spanName, HttpRequest.Builder request)
+            throws IOException, InterruptedException {
+        authorised(request).timeout(Duration.ofSeconds(60));
+        if (spanName == null) {
+            return http.send(tracing.propagate(request).build(), HttpResponse.BodyHandlers.ofString());
+        }
+        return tracing.send(http, spanName, request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest.Builder authorised(HttpRequest.Builder b) {

@@ -71,11 +71,13 @@ public class TrainingRunner {
     private final TrainerBackend backend;
     private volatile boolean stopping;
     private final ExecutorService worker = BackgroundWorker.named("trainer");
+    private final TrainingSpans spans;
 
     public TrainingRunner(TrainingJobRepository jobs, DatasetVersionRepository datasetVersions, ModelStore store,
                           AdapterRegistry registry, AdapterRepository adapters, AuditLog audit, Replica replica,
                           TransactionOperations<Connection> tx, RunTracker tracker, DatasetUploads uploads,
-                          TrainerBackend backend, TrainingFailures failures) {
+                          TrainerBackend backend, TrainingFailures failures, TrainingSpans spans) {
+        this.spans = spans;
         this.failures = failures;
         this.backend = backend;
         this.tracker = tracker;
@@ -139,7 +141,7 @@ public class TrainingRunner {
         if (jobs.claim(jobId, replica.id(), now.plus(replica.lease()), now) != 1) {
             return;
         }
-        run(jobId, previous);
+        spans.job(jobId, backend.host(), () -> run(jobId, previous));
     }
 
     private void run(long jobId, String previousOwner) {
@@ -174,14 +176,14 @@ public class TrainingRunner {
             Map<String, Object> params = JSON.readValue(job.hyperparameters(), Map.class);
             TrainingRequest request = new TrainingRequest(store.baseModel(job.baseModel()), Path.of(data.path()),
                     workDir(jobId), TrainingConfig.fromMap(params), data.contentHash());
-            TrainingResult result = backend.train(jobId, request, p -> {
+            TrainingResult result = spans.phase("train", () -> backend.train(jobId, request, p -> {
                 if (!resumeAudited[0]) {
                     resumeAudited[0] = true;
                     audit.record("system", "training-job.resumed", "training-job:" + jobId, JobStatus.RUNNING.name(),
                             JobStatus.RUNNING.name(), "from step " + (p.step() - 1) + " of " + p.totalSteps());
                 }
                 onProgress(jobId, runId, p);
-            }, cancel::isSet, () -> stopping);
+            }, cancel::isSet, () -> stopping));
             if (result.cancelled() && stopping && !cancel.isSet()) {
                 return;
             }
@@ -189,12 +191,13 @@ public class TrainingRunner {
                 tracker.endRun(runId, RunStatus.KILLED);
                 return;
             }
-            finish(jobId, runId, result, uploads.reportPath(data));
+            spans.phase("register", () -> finish(jobId, runId, result, uploads.reportPath(data)));
         } catch (OptimisticLockException e) {
             tracker.endRun(runId, RunStatus.KILLED);
         } catch (Exception | OutOfMemoryError e) {
             LOG.warn("training job {} failed", jobId, e);
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            spans.failed(why);
             fail(jobId, runId, why.length() > 3900 ? why.substring(0, 3900) : why);
         }
     }

@@ -8,7 +8,9 @@ import io.adapterops.service.support.TestDatabases;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.training.TrainingJob;
 import io.adapterops.service.training.TrainingJobRepository;
+import io.adapterops.service.tracing.Tracing;
 import io.micronaut.json.JsonMapper;
+import io.opentelemetry.api.OpenTelemetry;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +53,7 @@ final class MlflowTestSupport {
     static MlflowGateway gateway(MlflowStandIn mlflow, long multipartThreshold, long multipartPartSize) {
         MlflowConfig config = new MlflowConfig(mlflow.uri(), USER, PASSWORD, "", Duration.ofSeconds(5), Duration.ofMillis(50),
                 Duration.ofMillis(50), Duration.ofMillis(300), multipartThreshold, multipartPartSize);
-        return new MlflowGateway(config, JsonMapper.createDefault());
+        return new MlflowGateway(config, JsonMapper.createDefault(), new Tracing(OpenTelemetry.noop()));
     }
 
     /** {@code size} bytes that differ from part to part, so a reordered or repeated part shows. */
