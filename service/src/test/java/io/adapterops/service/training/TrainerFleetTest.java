@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -61,6 +62,7 @@ class TrainerFleetTest {
     private TestServer service;
     private final Map<String, ServiceProcess> nodes = new TreeMap<>();
     private String dataset;
+    private Object reference;
 
     private Map<String, Object> serviceProps(String replica) {
         Map<String, Object> p = pg.properties(shared);
@@ -153,8 +155,8 @@ class TrainerFleetTest {
     void aJobOfANodeKilledMidRunIsFinishedByAnotherFromItsCheckpointBitForBit() throws Exception {
         int steps = 12;
         int saveEvery = 4;
-        Reply reference = job(service, Api.unique("fleet-reference"), steps, saveEvery);
-        assertEquals("SUCCEEDED", await(service, reference.get("id"), "SUCCEEDED", "FAILED").get("status"));
+        reference = job(service, Api.unique("fleet-reference"), steps, saveEvery).get("id");
+        assertEquals("SUCCEEDED", await(service, reference, "SUCCEEDED", "FAILED").get("status"));
 
         Reply killed = job(service, Api.unique("fleet-killed"), steps, saveEvery);
         Object id = killed.get("id");
@@ -178,14 +180,42 @@ class TrainerFleetTest {
                 + loggedAtKill);
         assertEquals(LongStream.rangeClosed(1, steps).boxed().toList(), steps(service, adapter), "one point per step");
 
-        byte[] expected = Files.readAllBytes(adapterFile(reference.get("id")));
+        byte[] expected = Files.readAllBytes(adapterFile(reference));
         byte[] actual = Files.readAllBytes(adapterFile(id));
-        assertTrue(expected.length > 0 && java.util.Arrays.equals(expected, actual),
+        assertTrue(expected.length > 0 && Arrays.equals(expected, actual),
                 "the resumed adapter equals the one trained without a kill, bit for bit");
     }
 
     @Test
     @Order(3)
+    void aJobOfANodeStoppedMidRunIsQueuedAgainAndResumedByAnother() throws Exception {
+        int saveEvery = 4;
+        Reply submitted = job(service, Api.unique("fleet-stopped"), 5000, saveEvery);
+        Object id = submitted.get("id");
+        String first = node(reason(awaitAudit(service, id, "training-job.started"), 1));
+        ServiceProcess node = nodes.remove(first);
+        String runId = String.valueOf(run(service, (String) submitted.get("adapter")).get("id"));
+        for (int i = 0; i < 6000 && latestStep(runId) <= saveEvery; i++) {
+            Thread.sleep(5);
+        }
+        node.close();
+
+        List<?> trail = awaitAudit(service, id, "training-job.resumed");
+        assertEquals(List.of("training-job.created", "training-job.started", "training-job.interrupted",
+                "training-job.resumed"), actions(trail), trail::toString);
+        assertTrue(reason(trail, 2).contains("replica " + first + " stopped"), trail::toString);
+        assertTrue(nodes.keySet().stream().anyMatch(n -> reason(trail, 2).contains(n + " resumes it")), trail::toString);
+        long from = Long.parseLong(reason(trail, 3).replaceAll("from step (\\d+) of \\d+", "$1"));
+        assertTrue(from > 0 && from % saveEvery == 0, "resumed from a checkpoint: " + reason(trail, 3));
+        expect(200, service.post("/api/v1/training-jobs/" + id + "/cancel", ADMIN, "{}"));
+        for (int i = 0; i < 300 && "RUNNING".equals(runStatus(service, runId)); i++) {
+            Thread.sleep(100);
+        }
+        assertEquals("KILLED", runStatus(service, runId), "the node that resumed it stopped at the cancel");
+    }
+
+    @Test
+    @Order(4)
     void aJobSubmittedOnOneReplicaIsFollowedAndCancelledOnTheOtherAndItsNodeStops() throws Exception {
         try (TestServer b = TestServer.start(serviceProps("service-b"))) {
             Reply submitted = job(service, Api.unique("fleet-cancel"), 5000, 50);
@@ -248,7 +278,7 @@ class TrainerFleetTest {
     }
 
     private static List<?> awaitAudit(TestServer server, Object id, String action) throws InterruptedException {
-        for (int i = 0; i < 1800; i++) {
+        for (int i = 0; i < 6000; i++) {
             List<?> trail = audit(server, "training-job:" + id);
             if (actions(trail).contains(action)) {
                 return trail;
@@ -263,9 +293,7 @@ class TrainerFleetTest {
             throws Exception {
         String runId = String.valueOf(run(service, adapter).get("id"));
         for (int i = 0; i < 6000; i++) {
-            Map<?, ?> metrics = (Map<?, ?>) expect(200, service.get("/api/v1/runs/" + runId, ADMIN)).get("latestMetrics");
-            Map<?, ?> latest = metrics == null ? null : (Map<?, ?>) metrics.get("train_loss");
-            long logged = latest == null ? 0 : ((Number) latest.get("step")).longValue();
+            long logged = latestStep(runId);
             if (logged > saveEvery && logged % saveEvery != 0 && logged < steps) {
                 node.kill();
                 return logged;
@@ -273,6 +301,12 @@ class TrainerFleetTest {
             Thread.sleep(5);
         }
         throw new AssertionError("never saw a step between two checkpoints:\n" + node.output());
+    }
+
+    private long latestStep(String runId) {
+        Map<?, ?> metrics = (Map<?, ?>) expect(200, service.get("/api/v1/runs/" + runId, ADMIN)).get("latestMetrics");
+        Map<?, ?> latest = metrics == null ? null : (Map<?, ?>) metrics.get("train_loss");
+        return latest == null ? 0 : ((Number) latest.get("step")).longValue();
     }
 
     private static Map<?, ?> run(TestServer server, String adapter) throws InterruptedException {
