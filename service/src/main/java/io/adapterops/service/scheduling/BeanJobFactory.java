@@ -7,10 +7,10 @@ import org.quartz.spi.JobFactory;
 import org.quartz.spi.TriggerFiredBundle;
 
 /** Quartz asks for a job instance per run; the bean context makes it, with its dependencies injected. */
-final class BeanJobFactory implements JobFactory {
+public final class BeanJobFactory implements JobFactory {
     private final BeanContext context;
 
-    BeanJobFactory(BeanContext context) {
+    public BeanJobFactory(BeanContext context) {
         this.context = context;
     }
 

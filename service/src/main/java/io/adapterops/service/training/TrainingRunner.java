@@ -19,11 +19,13 @@ import io.adapterops.trainer.TrainingConfig;
 import io.adapterops.trainer.TrainingRequest;
 import io.adapterops.trainer.TrainingResult;
 import io.micronaut.context.event.StartupEvent;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.exceptions.OptimisticLockException;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import org.quartz.SchedulerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,11 @@ import java.util.concurrent.TimeUnit;
  * lease ran out or it was its own before a restart; the job then resumes from its last checkpoint.
  * Progress and a user's cancel go through the row, so every replica sees and serves them. Success
  * registers a REGISTERED adapter version that points at the adapter folder; failure records why.
+ *
+ * <p>With a {@link TrainerFleet} (PostgreSQL and trainer nodes), a replica trains nothing itself: it
+ * queues each job in the trainers' scheduler, and the node that Quartz fires it on runs it here, under
+ * the same claim and lease. The heartbeat queues again any job that is in no node's hands (one a
+ * stopping node left RUNNING, or one whose submit was lost with its replica).
  */
 @Singleton
 public class TrainingRunner {
@@ -69,6 +76,7 @@ public class TrainingRunner {
     private final RunTracker tracker;
     private final DatasetUploads uploads;
     private final TrainerBackend backend;
+    private final TrainerFleet fleet;
     private volatile boolean stopping;
     private final ExecutorService worker = BackgroundWorker.named("trainer");
     private final TrainingSpans spans;
@@ -76,8 +84,10 @@ public class TrainingRunner {
     public TrainingRunner(TrainingJobRepository jobs, DatasetVersionRepository datasetVersions, ModelStore store,
                           AdapterRegistry registry, AdapterRepository adapters, AuditLog audit, Replica replica,
                           TransactionOperations<Connection> tx, RunTracker tracker, DatasetUploads uploads,
-                          TrainerBackend backend, TrainingFailures failures, TrainingSpans spans) {
+                          TrainerBackend backend, TrainingFailures failures, TrainingSpans spans,
+                          @Nullable TrainerFleet fleet) {
         this.spans = spans;
+        this.fleet = fleet;
         this.failures = failures;
         this.backend = backend;
         this.tracker = tracker;
@@ -92,8 +102,20 @@ public class TrainingRunner {
         this.tx = tx;
     }
 
-    /** Queues a job here; it runs here only if no other replica has taken it by then. */
+    /**
+     * Queues a job: in the trainers' scheduler when there is a fleet, else here, where it runs only if
+     * no other replica has taken it by then.
+     */
     public void submit(long jobId) {
+        if (fleet != null) {
+            try {
+                fleet.schedule(jobId);
+            } catch (SchedulerException e) {
+                LOG.warn("training job {} not queued in the trainers' scheduler yet; the heartbeat retries: {}",
+                        jobId, e.toString());
+            }
+            return;
+        }
         if (local.add(jobId)) {
             worker.submit(() -> {
                 try {
@@ -125,11 +147,64 @@ public class TrainingRunner {
         if (stopping) {
             return;
         }
+        if (fleet != null) {
+            requeueOnFleet();
+            return;
+        }
         for (TrainingJob job : jobs.claimable(replica.id(), Instant.now())) {
             if (!local.contains(job.id())) {
                 submit(job.id());
             }
         }
+    }
+
+    private void requeueOnFleet() {
+        for (TrainingJob job : jobs.claimable(replica.id(), Instant.now())) {
+            try {
+                if (!fleet.holds(job.id())) {
+                    LOG.info("training job {} is in no trainer node's hands; queueing it again", job.id());
+                    fleet.schedule(job.id());
+                }
+            } catch (SchedulerException e) {
+                LOG.warn("could not check training job {} in the trainers' scheduler: {}", job.id(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Runs a job that the trainers' scheduler fired on this trainer node. A node that died a moment ago
+     * may still hold the job's lease: the job waits for it to run out (one lease and a beat at most);
+     * a holder that renews it is alive and keeps the job.
+     */
+    void runOnNode(long jobId) {
+        long beat = Math.max(100, replica.lease().toMillis() / 3);
+        Instant giveUp = Instant.now().plus(replica.lease()).plusMillis(beat);
+        while (!stopping) {
+            Instant now = Instant.now();
+            String previous = jobs.findOwnerById(jobId).orElse(null);
+            if (jobs.claim(jobId, replica.id(), now.plus(replica.lease()), now) == 1) {
+                run(jobId, previous);
+                return;
+            }
+            boolean open = jobs.findById(jobId).map(j -> !j.status().finished()).orElse(false);
+            if (!open || now.isAfter(giveUp)) {
+                if (open) {
+                    LOG.info("training job {} is held by live node {}; leaving it there", jobId, previous);
+                }
+                return;
+            }
+            try {
+                Thread.sleep(beat);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** A trainer node stopping: the running job ends at its next step and stays resumable. */
+    void stopTraining() {
+        stopping = true;
     }
 
     private void claimAndRun(long jobId) {

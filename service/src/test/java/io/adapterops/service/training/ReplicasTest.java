@@ -153,4 +153,91 @@ class ReplicasTest {
             TestDatabases.dropSchema(pg);
         }
     }
+
+    /**
+     * Each replica in turn is down while the other takes a training job and an evaluation, and starts
+     * up while the other runs them: a start-up takes nothing over and fails nothing.
+     */
+    @Test
+    void eachReplicaStartingWhileTheOtherTrainsAndEvaluatesRunsNothingTwiceAndFailsNothing(@TempDir Path data)
+            throws Exception {
+        TestDatabases.PgSchema pg = TestDatabases.postgres();
+        int steps = 20;
+        TestServer a = TestServer.start(props(pg, data, "replica-a"));
+        TestServer b = TestServer.start(props(pg, data, "replica-b"));
+        try {
+            Path suites = a.context().getBean(ModelStore.class).dataDir().resolve("suites");
+            Files.createDirectories(suites);
+            Files.writeString(suites.resolve("restart-red-team.jsonl"), longerRedTeam());
+            String dataset = dataset(a);
+            List<Map<String, Object>> work = new java.util.ArrayList<>();
+            for (String restarted : List.of("replica-b", "replica-a")) {
+                TestServer worker = restarted.equals("replica-b") ? a : b;
+                (restarted.equals("replica-b") ? b : a).close();
+                Api api = new Api(worker);
+                String adapter = api.adapter();
+                int version = ((Number) expect(201, worker.post("/api/v1/adapters/" + adapter + "/versions", ADMIN,
+                        worker.json(Map.of("artifactUri", TestAdapters.write(worker, Api.BASE, adapter)))))
+                        .get("version")).intValue();
+                Object evaluation = expect(202, worker.post(Api.path(adapter, version) + "/evaluations", ADMIN,
+                        worker.json(Map.of("suites", List.of("restart-red-team"))))).get("id");
+                Reply job = job(worker, dataset, steps);
+                await(worker, job.get("id"), "RUNNING");
+                TestServer started = TestServer.start(props(pg, data, restarted));
+                if (restarted.equals("replica-b")) {
+                    b = started;
+                } else {
+                    a = started;
+                }
+                Reply done = await(started, job.get("id"), "SUCCEEDED", "FAILED", "CANCELLED");
+                assertEquals("SUCCEEDED", done.get("status"), done::toString);
+                Reply evaluated = awaitEvaluation(started, adapter, version, evaluation);
+                assertEquals("SUCCEEDED", evaluated.get("status"), evaluated::toString);
+                work.add(Map.of("job", job.get("id"), "adapter", job.get("adapter"), "evaluation", evaluation,
+                        "trainer", restarted.equals("replica-b") ? "replica-a" : "replica-b"));
+            }
+            for (Map<String, Object> w : work) {
+                List<?> trail = audit(a, "training-job:" + w.get("job"));
+                assertEquals(List.of("training-job.created", "training-job.started", "training-job.succeeded"),
+                        actions(trail), "ran once, never taken over: " + trail);
+                assertTrue(((String) ((Map<?, ?>) trail.get(1)).get("reason")).contains((String) w.get("trainer")),
+                        trail::toString);
+                Map<?, ?> run = (Map<?, ?>) ((List<?>) expect(200, a.get("/api/v1/runs?experiment=" + w.get("adapter"),
+                        ADMIN)).get("items")).get(0);
+                List<?> points = (List<?>) expect(200, a.get("/api/v1/runs/" + run.get("id") + "/metrics/train_loss",
+                        ADMIN)).json();
+                assertEquals(LongStream.rangeClosed(1, steps).boxed().toList(),
+                        points.stream().map(p -> ((Number) ((Map<?, ?>) p).get("step")).longValue()).toList());
+                assertFalse(actions(audit(a, "evaluation-run:" + w.get("evaluation"))).contains("evaluation.failed"));
+            }
+        } finally {
+            a.close();
+            b.close();
+            TestDatabases.dropSchema(pg);
+        }
+    }
+
+    /** The mini red-team suite four times over (distinct ids), so an evaluation outlasts a replica's start-up. */
+    private static String longerRedTeam() {
+        List<String> lines = EvaluationServiceTest.RED_TEAM.lines().toList();
+        StringBuilder suite = new StringBuilder(lines.get(0).replace("mini-red-team", "restart-red-team")).append('\n');
+        for (int copy = 0; copy < 4; copy++) {
+            for (String line : lines.subList(1, lines.size())) {
+                suite.append(line.replaceFirst("\"id\": \"(\\w+)\"", "\"id\": \"$1-" + copy + "\"")).append('\n');
+            }
+        }
+        return suite.toString();
+    }
+
+    private static Reply awaitEvaluation(TestServer server, String adapter, int version, Object id)
+            throws InterruptedException {
+        for (int i = 0; i < 3000; i++) {
+            Reply r = expect(200, server.get(Api.path(adapter, version) + "/evaluation-runs/" + id, ADMIN));
+            if (!"RUNNING".equals(r.get("status"))) {
+                return r;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("evaluation run " + id + " did not finish in 5 minutes");
+    }
 }
