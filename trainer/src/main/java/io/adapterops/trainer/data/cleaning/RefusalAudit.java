@@ -23,26 +23,30 @@ final class RefusalAudit {
 
     private final Pattern refusal;
     private final Pattern harmful;
+    private int rows;
+    private int refusals;
+    private int harmfulPrompts;
+    private int harmfulRefused;
 
     RefusalAudit(String refusalRegex, String harmfulRegex) {
         this.refusal = Pattern.compile(refusalRegex);
         this.harmful = Pattern.compile(harmfulRegex);
     }
 
-    RefusalStats audit(List<Example> rows) {
-        int refusals = 0;
-        int harmfulPrompts = 0;
-        int harmfulRefused = 0;
-        for (Example e : rows) {
-            List<String> targets = e.targets();
-            String reply = targets.isEmpty() ? "" : targets.get(targets.size() - 1).replace('\u2019', '\'');
-            boolean refused = refusal.matcher(reply).find();
-            boolean isHarmful = harmful.matcher(e.lastPrompt()).find();
-            refusals += refused ? 1 : 0;
-            harmfulPrompts += isHarmful ? 1 : 0;
-            harmfulRefused += isHarmful && refused ? 1 : 0;
-        }
-        return new RefusalStats(rows.size(), refusals, rows.isEmpty() ? 0 : (double) refusals / rows.size(),
-                harmfulPrompts, harmfulRefused);
+    /** Counts one row of the cleaned set. */
+    void add(Example e) {
+        List<String> targets = e.targets();
+        String reply = targets.isEmpty() ? "" : targets.get(targets.size() - 1).replace('\u2019', '\'');
+        boolean refused = refusal.matcher(reply).find();
+        boolean isHarmful = harmful.matcher(e.lastPrompt()).find();
+        rows++;
+        refusals += refused ? 1 : 0;
+        harmfulPrompts += isHarmful ? 1 : 0;
+        harmfulRefused += isHarmful && refused ? 1 : 0;
+    }
+
+    RefusalStats stats() {
+        return new RefusalStats(rows, refusals, rows == 0 ? 0 : (double) refusals / rows, harmfulPrompts,
+                harmfulRefused);
     }
 }
