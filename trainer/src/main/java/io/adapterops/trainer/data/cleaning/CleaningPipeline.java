@@ -29,7 +29,7 @@ public final class CleaningPipeline {
     public CleaningResult clean(List<Example> input) {
         List<Example> out = new ArrayList<>();
         try (KeptTexts texts = KeptTexts.inMemory()) {
-            CleaningRun run = new CleaningRun(config, tokens, texts, out::add, rows -> { });
+            CleaningRun run = new CleaningRun(config, tokens, texts, (row, line) -> out.add(row), rows -> { });
             input.forEach(run::accept);
             run.end();
             DatasetVersion version = DatasetVersion.of(out);

@@ -1,12 +1,13 @@
 package io.adapterops.trainer.data.cleaning;
 
+import io.adapterops.trainer.data.CanonicalJsonl;
 import io.adapterops.trainer.data.ContentHash;
 import io.adapterops.trainer.data.Example;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
@@ -36,17 +37,17 @@ final class CleaningRun {
     private final StepTally[] tallies;
     private final int[] rowsIn;
     private final int[] rowsOut;
-    private final Consumer<Example> sink;
+    private final BiConsumer<Example, String> sink;
     private final IntConsumer chunkDone;
     private final List<Example> chunk = new ArrayList<>(CHUNK);
     private final List<Example> toBalance = new ArrayList<>();
     private int rowsSeen;
 
     /**
-     * @param sink      receives the cleaned rows in order
+     * @param sink      receives the cleaned rows in order, each with its {@link CanonicalJsonl} line
      * @param chunkDone told the rows seen so far after each chunk (it may throw to stop the run)
      */
-    CleaningRun(CleaningConfig config, TokenCounter tokens, KeptTexts texts, Consumer<Example> sink,
+    CleaningRun(CleaningConfig config, TokenCounter tokens, KeptTexts texts, BiConsumer<Example, String> sink,
                 IntConsumer chunkDone) {
         this.tokens = tokens;
         this.rowSteps = List.of(new NormalizeStep(), new PiiStep(config.piiKinds(), config.piiAction()),
@@ -74,9 +75,12 @@ final class CleaningRun {
         }
     }
 
-    /** A row after the stateless steps: {@code row} is null when step {@code droppedAt} removed it. */
+    /**
+     * A row after the stateless steps, with all that later steps and the report need of it; {@code row}
+     * is null when step {@code droppedAt} removed it.
+     */
     private record Prepared(Example row, int droppedAt, int tokensIn, String text, byte[] sha256,
-                            NearDedupStep.Signed signed, int tokensOut) {
+                            NearDedupStep.Signed signed, int tokensOut, int refusalFlags, String line) {
     }
 
     private Prepared prepare(Example input, StepTally[] t) {
@@ -85,11 +89,12 @@ final class CleaningRun {
         for (int j = 0; j < rowSteps.size(); j++) {
             row = rowSteps.get(j).apply(row, t[j]);
             if (row == null) {
-                return new Prepared(null, j, tokensIn, null, null, null, 0);
+                return new Prepared(null, j, tokensIn, null, null, null, 0, 0, null);
             }
         }
         String text = row.text();
-        return new Prepared(row, -1, tokensIn, text, ContentHash.of(text), near.sign(text), tokens.count(text));
+        return new Prepared(row, -1, tokensIn, text, ContentHash.of(text), near.sign(text), tokens.count(text),
+                refusals.check(row), CanonicalJsonl.line(row));
     }
 
     private void decide() {
@@ -131,7 +136,7 @@ final class CleaningRun {
             if (balance != null) {
                 toBalance.add(p.row());
             } else {
-                emit(p.row(), p.text(), p.tokensOut());
+                emit(p.row(), p.text(), p.tokensOut(), p.refusalFlags(), p.line());
             }
         }
         rowsSeen += n;
@@ -145,11 +150,11 @@ final class CleaningRun {
         return kept;
     }
 
-    private void emit(Example row, String text, int rowTokens) {
+    private void emit(Example row, String text, int rowTokens, int refusalFlags, String line) {
         after.add(rowTokens);
-        refusals.add(row);
+        refusals.add(refusalFlags);
         placeholders.add(text);
-        sink.accept(row);
+        sink.accept(row, line);
     }
 
     /** Decides the last chunk and balances; every cleaned row has reached the sink when it returns. */
@@ -164,7 +169,7 @@ final class CleaningRun {
             rowsOut[b] = out.size();
             for (Example row : out) {
                 String text = row.text();
-                emit(row, text, tokens.count(text));
+                emit(row, text, tokens.count(text), refusals.check(row), CanonicalJsonl.line(row));
             }
             toBalance.clear();
         }

@@ -1,6 +1,5 @@
 package io.adapterops.trainer.data.cleaning;
 
-import io.adapterops.trainer.data.CanonicalJsonl;
 import io.adapterops.trainer.data.ContentHash;
 import io.adapterops.trainer.data.DatasetReader;
 import io.adapterops.trainer.data.ReadOptions;
@@ -46,8 +45,8 @@ public final class FileCleaner {
              OutputStream out = new BufferedOutputStream(Files.newOutputStream(rowsOut), 1 << 16);
              KeptTexts texts = KeptTexts.inFile(keptTexts)) {
             progress.at("validating and cleaning", 0, 0);
-            CleaningRun run = new CleaningRun(config, tokens, texts, row -> {
-                byte[] line = (CanonicalJsonl.line(row) + "\n").getBytes(StandardCharsets.UTF_8);
+            CleaningRun run = new CleaningRun(config, tokens, texts, (row, canonical) -> {
+                byte[] line = (canonical + "\n").getBytes(StandardCharsets.UTF_8);
                 digest.update(line);
                 try {
                     out.write(line);

@@ -33,12 +33,17 @@ final class RefusalAudit {
         this.harmful = Pattern.compile(harmfulRegex);
     }
 
-    /** Counts one row of the cleaned set. */
-    void add(Example e) {
+    /** What the audit sees in one row: {@code 1} refused, {@code 2} harmful prompt. Any thread may call it. */
+    int check(Example e) {
         List<String> targets = e.targets();
         String reply = targets.isEmpty() ? "" : targets.get(targets.size() - 1).replace('\u2019', '\'');
-        boolean refused = refusal.matcher(reply).find();
-        boolean isHarmful = harmful.matcher(e.lastPrompt()).find();
+        return (refusal.matcher(reply).find() ? 1 : 0) | (harmful.matcher(e.lastPrompt()).find() ? 2 : 0);
+    }
+
+    /** Counts one row of the cleaned set, as {@link #check} saw it. */
+    void add(int flags) {
+        boolean refused = (flags & 1) != 0;
+        boolean isHarmful = (flags & 2) != 0;
         rows++;
         refusals += refused ? 1 : 0;
         harmfulPrompts += isHarmful ? 1 : 0;
