@@ -22,15 +22,18 @@ final class TextNormalizer {
         if (isPlain(text)) {
             return text;
         }
-        if (Normalizer.isNormalized(text, Normalizer.Form.NFKC) && isTidy(text)) {
-            return text;
-        }
-        return normalizeFully(text);
+        String s = Normalizer.isNormalized(text, Normalizer.Form.NFKC) ? text
+                : Normalizer.normalize(text, Normalizer.Form.NFKC);
+        return isTidy(s) ? s : whitespace(s);
     }
 
     /** Every rule applied, with no short cut: what {@link #normalize} must always equal. */
     static String normalizeFully(String text) {
-        String s = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        return whitespace(Normalizer.normalize(text, Normalizer.Form.NFKC));
+    }
+
+    private static String whitespace(String nfkc) {
+        String s = nfkc;
         s = s.replace("\r\n", "\n").replace('\r', '\n');
         s = INVISIBLE.matcher(s).replaceAll("");
         s = INNER_RUN.matcher(s).replaceAll(" ");
