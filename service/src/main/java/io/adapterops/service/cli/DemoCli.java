@@ -104,7 +104,14 @@ public final class DemoCli {
             questions.add(JSON.readTree(line).path("instruction").asText());
         }
         java.util.Collections.shuffle(questions, new java.util.Random(7));
-        JsonNode upload = send("POST", "/api/v1/datasets/helpdesk/versions", operator, rows, 201);
+        JsonNode upload = send("POST", "/api/v1/datasets/helpdesk/versions", operator, rows, 202);
+        while (List.of("RECEIVING", "QUEUED", "RUNNING").contains(upload.path("status").asText())) {
+            Thread.sleep(200);
+            upload = send("GET", upload.path("location").asText(), operator, null, 200);
+        }
+        if (!upload.path("status").asText().equals("SUCCEEDED")) {
+            throw new IllegalStateException("the dataset upload ended " + upload);
+        }
         JsonNode cleaning = upload.path("cleaning");
         table("version " + upload.path("version").path("contentHash").asText().substring(0, 19) + "…: "
                         + cleaning.path("rowsIn").asText("?") + " rows in, " + cleaning.path("rowsOut").asText("?")

@@ -6,7 +6,6 @@ import io.adapterops.service.security.Roles;
 import io.adapterops.service.web.ApiException;
 import io.adapterops.service.web.PageView;
 import io.adapterops.service.web.Paging;
-import io.adapterops.trainer.data.ValidationReport;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.type.Argument;
 import io.micronaut.json.JsonMapper;
@@ -15,10 +14,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Part;
 import io.micronaut.http.annotation.Post;
-import io.micronaut.http.multipart.CompletedFileUpload;
-import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -33,13 +29,11 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
-/** Datasets: metadata, and uploads that validate and clean rows into immutable versions. */
+/** Datasets: metadata, and their immutable versions (uploads are in {@link DatasetUploadController}). */
 @Controller("/api/v1/datasets")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class DatasetController {
@@ -76,48 +70,6 @@ public class DatasetController {
     public record DatasetVersionView(long id, String contentHash, long rows, String createdBy, Instant createdAt) {
         static DatasetVersionView of(DatasetVersion v) {
             return new DatasetVersionView(v.id(), v.contentHash(), v.rowCount(), v.createdBy(), v.createdAt());
-        }
-    }
-
-    @Serdeable
-    public record ValidationView(String format, String kind, int rowsRead, int rowsAccepted, int badRows,
-                                 List<String> problems) {
-        static ValidationView of(ValidationReport v) {
-            return new ValidationView(String.valueOf(v.format()), String.valueOf(v.kind()), v.rowsRead(),
-                    v.rowsAccepted(), v.badRows(), v.problems().stream().map(Object::toString).toList());
-        }
-    }
-
-    @Serdeable
-    public record UploadView(DatasetVersionView version, boolean created, ValidationView validation,
-                             Map<String, Object> cleaning) {
-    }
-
-    /**
-     * Uploads rows (JSONL or a JSON array, streamed to disk, limit {@code adapterops.datasets.max-upload-bytes}),
-     * validates every row, cleans them and stores an immutable version named by its content hash.
-     */
-    @Post(value = "/{name}/versions", consumes = {"application/x-ndjson", "application/jsonl", "application/json",
-            "text/plain", "application/octet-stream"})
-    @Secured({Roles.OPERATOR, Roles.ADMIN})
-    public HttpResponse<UploadView> upload(String name, @QueryValue(defaultValue = "false") boolean skipInvalid,
-                                           @Body InputStream body, Authentication user) throws IOException {
-        DatasetUploads.Outcome outcome = uploads.upload(name, body, skipInvalid, user.getName());
-        UploadView view = new UploadView(DatasetVersionView.of(outcome.version()), outcome.created(),
-                ValidationView.of(outcome.validation()), parse(outcome.cleaningJson()));
-        return outcome.created() ? HttpResponse.created(view) : HttpResponse.ok(view);
-    }
-
-    /** The same upload as a multipart form, the file in part {@code file} (e.g. {@code curl -F file=@rows.jsonl}). */
-    @Post(value = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA)
-    @Secured({Roles.OPERATOR, Roles.ADMIN})
-    public HttpResponse<UploadView> uploadForm(String name, @QueryValue(defaultValue = "false") boolean skipInvalid,
-                                               @Part("file") CompletedFileUpload file, Authentication user)
-            throws IOException {
-        // No discard(): the server releases the part once the response is written, and releasing
-        // it here as well made Netty log an IllegalReferenceCountException for every upload.
-        try (InputStream in = file.getInputStream()) {
-            return upload(name, skipInvalid, in, user);
         }
     }
 

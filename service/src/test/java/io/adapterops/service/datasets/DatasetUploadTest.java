@@ -1,6 +1,7 @@
 package io.adapterops.service.datasets;
 
 import io.adapterops.service.support.Api;
+import io.adapterops.service.support.DatasetUploading;
 import io.adapterops.service.support.TestDatabases;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
@@ -60,7 +61,18 @@ class DatasetUploadTest {
     }
 
     private Reply upload(String name, String body, String query) {
-        return server.post("/api/v1/datasets/" + name + "/versions" + query, admin, body);
+        return DatasetUploading.upload(server, admin, name, body, query);
+    }
+
+    /** Files the uploads left in their scratch folder: none once they have finished. */
+    private List<String> scratch() throws IOException {
+        Path dir = dataDir.resolve("datasets").resolve(".uploads");
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 
     /** Files left in the dataset folder: only finished versions (rows + report), never temp files. */
@@ -77,71 +89,118 @@ class DatasetUploadTest {
     @Test
     void theShippedHelpdeskSetBecomesAContentAddressedVersionWithACleaningReport() throws Exception {
         String name = dataset("ALPACA");
-        Reply r = expect(201, upload(name, resource("datasets/it-helpdesk-sft.jsonl"), ""));
+        Reply accepted = expect(202, server.post("/api/v1/datasets/" + name + "/versions", admin,
+                resource("datasets/it-helpdesk-sft.jsonl")));
+        String location = "/api/v1/datasets/" + name + "/uploads/" + accepted.get("id");
+        assertEquals(location, accepted.get("location"));
+        Reply r = DatasetUploading.finished(server, admin, location);
+        assertEquals("SUCCEEDED", r.get("status"), r::toString);
+        assertEquals(100, ((Number) r.get("percent")).intValue());
+        assertEquals(true, r.get("created"));
         Map<?, ?> version = (Map<?, ?>) r.get("version");
         String hash = (String) version.get("contentHash");
         assertTrue(hash.matches("sha256:[0-9a-f]{64}"), hash);
         assertTrue(((Number) version.get("rows")).intValue() > 200, r::toString);
+        assertEquals(((Map<?, ?>) r.get("validation")).get("rowsRead"), ((Number) r.get("rowsRead")).intValue());
         Map<?, ?> cleaning = (Map<?, ?>) r.get("cleaning");
         assertEquals(hash, cleaning.get("datasetVersion"));
         assertFalse(((List<?>) cleaning.get("steps")).isEmpty());
         String hex = hash.substring("sha256:".length());
         assertEquals(List.of(hex + ".jsonl", hex + ".report.json"), files(name));
+        assertEquals(List.of(), scratch());
 
-        Reply again = expect(200, upload(name, resource("datasets/it-helpdesk-sft.jsonl"), ""));
+        Reply again = upload(name, resource("datasets/it-helpdesk-sft.jsonl"), "");
+        assertEquals("SUCCEEDED", again.get("status"), again::toString);
         assertEquals(false, again.get("created"));
         assertEquals(hash, ((Map<?, ?>) again.get("version")).get("contentHash"));
         Reply report = expect(200, server.get("/api/v1/datasets/" + name + "/versions/" + version.get("id")
                 + "/report", admin));
         assertEquals(cleaning, report.map());
+        List<?> listed = (List<?>) expect(200, server.get("/api/v1/datasets/" + name + "/uploads", admin)).get("items");
+        assertEquals(List.of(again.get("id"), r.get("id")), listed.stream().map(u -> ((Map<?, ?>) u).get("id")).toList());
     }
 
     @Test
-    void aMultipartFormUploadStoresTheSameVersionAsARawBody() throws Exception {
-        ch.qos.logback.classic.Logger netty = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-                "io.netty.util.concurrent.AbstractEventExecutor");
+    void progressAndTheEndAreStreamedAsServerSentEvents() throws Exception {
+        String name = dataset("ALPACA");
+        Reply accepted = expect(202, server.post("/api/v1/datasets/" + name + "/versions", admin, randomRows(7)));
+        java.net.http.HttpResponse<String> events = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url(accepted.get("location") + "/events")))
+                        .header("Authorization", "Bearer " + admin).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, events.statusCode(), events.body());
+        String body = events.body();
+        assertTrue(body.contains("event: end") || body.contains("event:end"), body);
+        String end = body.substring(body.lastIndexOf("data:"));
+        assertTrue(end.contains("\"status\":\"SUCCEEDED\"") && end.contains("\"contentHash\":\"sha256:"), end);
+        int progress = Math.max(body.indexOf("event: progress"), body.indexOf("event:progress"));
+        assertTrue(progress >= 0 && progress < body.lastIndexOf("end"), body);
+        assertTrue(body.contains("\"rowsRead\":") && body.contains("\"percent\":"), body);
+    }
+
+    private String url(Object path) {
+        return "http://127.0.0.1:" + server.context().getBean(io.micronaut.runtime.server.EmbeddedServer.class)
+                .getPort() + path;
+    }
+
+    @Test
+    void aMultipartFormUploadStoresTheSameVersionAsARawBodyAndLogsNoReferenceCountError() throws Exception {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                org.slf4j.Logger.ROOT_LOGGER_NAME);
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
                 new ch.qos.logback.core.read.ListAppender<>();
         logged.start();
-        netty.addAppender(logged);
+        root.addAppender(logged);
         String name = dataset("ALPACA");
         String rows = resource("datasets/it-helpdesk-sft.jsonl");
         String boundary = "----adapterops" + System.nanoTime();
         String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"rows.jsonl\"\r\n"
                 + "Content-Type: application/x-ndjson\r\n\r\n" + rows + "\r\n--" + boundary + "--\r\n";
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.context()
-                                .getBean(io.micronaut.runtime.server.EmbeddedServer.class).getPort()
-                                + "/api/v1/datasets/" + name + "/versions"))
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/api/v1/datasets/" + name + "/versions")))
                         .header("Authorization", "Bearer " + admin)
                         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, r.statusCode(), r.body());
-        Reply raw = expect(200, upload(name, rows, ""));
+        assertEquals(202, r.statusCode(), r.body());
+        String location = r.headers().firstValue("Location").orElseThrow();
+        Reply form1 = DatasetUploading.finished(server, admin, location);
+        assertEquals("SUCCEEDED", form1.get("status"), form1::toString);
+        Reply raw = upload(name, rows, "");
         assertEquals(false, raw.get("created"), "the raw body of the same rows is the same version");
-        assertTrue(r.body().contains((String) ((Map<?, ?>) raw.get("version")).get("contentHash")), r.body());
-        netty.detachAppender(logged);
-        assertEquals(List.of(), logged.list.stream().map(Object::toString).toList(),
-                "the form's part is released once, by the server");
+        assertEquals(((Map<?, ?>) form1.get("version")).get("contentHash"),
+                ((Map<?, ?>) raw.get("version")).get("contentHash"));
+        Thread.sleep(500);
+        root.detachAppender(logged);
+        assertEquals(List.of(), logged.list.stream()
+                .filter(e -> (e.getFormattedMessage() + e.getThrowableProxy()).contains("IllegalReferenceCount")
+                        || e.getThrowableProxy() != null
+                        && e.getThrowableProxy().getClassName().contains("IllegalReferenceCount"))
+                .map(Object::toString).toList(), "the form's part is released once, by the server");
     }
 
     @Test
-    void aBadRowRejectsTheWholeUploadNamingLineAndFieldAndStoresNothing() throws Exception {
+    void aBadRowFailsTheWholeUploadNamingLineAndFieldAndStoresNothing() throws Exception {
         String name = dataset("ALPACA");
         long before = server.rows("dataset_version");
         String rows = "{\"instruction\":\"Reset my password\",\"input\":\"\",\"output\":\"Use the self-service portal.\"}\n"
                 + "{\"instruction\":\"Printer jammed\",\"input\":\"\"}\n";
         Reply r = upload(name, rows, "");
-        assertEquals(400, r.status(), r::toString);
-        assertEquals("application/problem+json", r.contentType());
-        Map<?, ?> problem = (Map<?, ?>) ((List<?>) r.get("problems")).get(0);
+        assertEquals("FAILED", r.get("status"), r::toString);
+        assertTrue(((String) r.get("error")).startsWith("1 of 2 rows are invalid; nothing was stored"), r::toString);
+        Map<?, ?> problemDetails = (Map<?, ?>) r.get("problem");
+        assertEquals(400, ((Number) problemDetails.get("status")).intValue());
+        assertEquals("invalid-dataset", problemDetails.get("type"));
+        Map<?, ?> problem = (Map<?, ?>) ((List<?>) problemDetails.get("problems")).get(0);
         assertEquals(2, ((Number) problem.get("line")).intValue());
         assertEquals("output", problem.get("field"));
+        assertEquals(null, r.get("version"));
         assertEquals(before, server.rows("dataset_version"));
         assertEquals(List.of(), files(name));
+        assertEquals(List.of(), scratch());
 
-        Reply kept = expect(201, upload(name, rows, "?skipInvalid=true"));
+        Reply kept = upload(name, rows, "?skipInvalid=true");
+        assertEquals("SUCCEEDED", kept.get("status"), kept::toString);
         assertEquals(1, ((Number) ((Map<?, ?>) kept.get("version")).get("rows")).intValue());
         assertEquals(1, ((Number) ((Map<?, ?>) kept.get("validation")).get("badRows")).intValue());
     }
@@ -150,15 +209,32 @@ class DatasetUploadTest {
     void rowsOfAnotherFormatThanTheDatasetDeclaresAreRefused() throws Exception {
         String name = dataset("ALPACA");
         Reply r = upload(name, resource("datasets/it-helpdesk-preference.jsonl"), "");
-        assertEquals(400, r.status(), r::toString);
-        assertEquals("format", r.get("field"));
+        assertEquals("FAILED", r.get("status"), r::toString);
+        assertEquals("format", ((Map<?, ?>) r.get("problem")).get("field"));
         assertEquals(List.of(), files(name));
     }
 
     @Test
     void uploadsStreamPastTheJsonBodyLimitButNotPastTheUploadLimit() throws Exception {
         String name = dataset("ALPACA");
-        Random random = new Random(7);
+        String big = randomRows(7);
+        assertEquals("SUCCEEDED", upload(name, big, "").get("status"));
+
+        String tooBig = big + big;
+        String other = dataset("ALPACA");
+        Reply r = server.post("/api/v1/datasets/" + other + "/versions", admin, tooBig);
+        assertEquals(413, r.status(), () -> r.status() + " " + r.body().substring(0, Math.min(200, r.body().length())));
+        Map<?, ?> failed = (Map<?, ?>) ((List<?>) expect(200, server.get("/api/v1/datasets/" + other + "/uploads",
+                admin)).get("items")).get(0);
+        assertEquals("FAILED", failed.get("status"));
+        assertTrue(((String) failed.get("error")).contains("exceeds the limit of " + LIMIT + " bytes"), failed::toString);
+        assertEquals(List.of(), scratch(), "no temp file is left behind");
+        assertEquals(List.of(), files(other));
+    }
+
+    /** About 2 MB of distinct random rows: more than a JSON body may hold, less than the upload limit. */
+    private static String randomRows(long seed) {
+        Random random = new Random(seed);
         StringBuilder big = new StringBuilder();
         while (big.length() < 2 * 1024 * 1024) {
             StringBuilder words = new StringBuilder();
@@ -168,17 +244,6 @@ class DatasetUploadTest {
             big.append("{\"instruction\":\"").append(words).append("\",\"input\":\"\",\"output\":\"")
                     .append(words.reverse()).append("\"}\n");
         }
-        expect(201, upload(name, big.toString(), ""));
-
-        String tooBig = big.toString() + big;
-        Reply r = upload(dataset("ALPACA"), tooBig, "");
-        assertEquals(413, r.status(), () -> r.status() + " " + r.body().substring(0, Math.min(200, r.body().length())));
-        assertTrue(Files.list(dataDir.resolve("datasets")).allMatch(d -> {
-            try (Stream<Path> s = Files.list(d)) {
-                return s.noneMatch(p -> p.getFileName().toString().startsWith("."));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }), "no temp file is left behind");
+        return big.toString();
     }
 }

@@ -6,6 +6,7 @@ import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.support.Api;
 import io.adapterops.service.support.TestAdapters;
 import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.DatasetUploading;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -184,9 +185,19 @@ class RoleMatrixTest {
                 "/api/v1/datasets/" + dataset() + "/versions", UPLOAD)));
         m.put("GET /api/v1/datasets/{name}/versions/{id}/report", new Row(READ, () -> {
             String d = dataset();
-            Reply r = expect(201, server.post("/api/v1/datasets/" + d + "/versions", api.admin, UPLOAD));
+            Reply r = DatasetUploading.uploaded(server, api.admin, d, UPLOAD);
             return new Call("/api/v1/datasets/" + d + "/versions/" + ((Map<?, ?>) r.get("version")).get("id")
                     + "/report", null);
+        }));
+        m.put("GET /api/v1/datasets/{name}/uploads", new Row(READ, () -> new Call(
+                "/api/v1/datasets/" + dataset() + "/uploads", null)));
+        m.put("GET /api/v1/datasets/{name}/uploads/{id}", new Row(READ, () -> {
+            String d = dataset();
+            return new Call((String) DatasetUploading.uploaded(server, api.admin, d, UPLOAD).get("location"), null);
+        }));
+        m.put("GET /api/v1/datasets/{name}/uploads/{id}/events", new Row(READ, () -> {
+            String d = dataset();
+            return new Call(DatasetUploading.uploaded(server, api.admin, d, UPLOAD).get("location") + "/events", null);
         }));
 
         m.put("GET /api/v1/training-jobs", new Row(READ, () -> new Call("/api/v1/training-jobs", null)));
@@ -285,7 +296,7 @@ class RoleMatrixTest {
     /** A job on a dataset with one uploaded version; long enough that a cancel finds it unfinished. */
     private String jobBody(int steps) {
         String d = dataset();
-        expect(201, server.post("/api/v1/datasets/" + d + "/versions", api.admin, UPLOAD));
+        DatasetUploading.uploaded(server, api.admin, d, UPLOAD);
         return server.json(Map.of("adapter", Api.unique("a"), "baseModel", Api.BASE, "dataset", d,
                 "objective", "SFT", "hyperparameters", Map.of("max_steps", steps, "eval_steps", 0, "save_steps", 0)));
     }

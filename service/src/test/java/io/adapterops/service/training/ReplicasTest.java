@@ -5,6 +5,7 @@ import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.support.Api;
 import io.adapterops.service.support.TestAdapters;
 import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.DatasetUploading;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -51,7 +52,7 @@ class ReplicasTest {
         try (InputStream in = ReplicasTest.class.getClassLoader().getResourceAsStream("datasets/it-helpdesk-sft.jsonl")) {
             String rows = String.join("\n", new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().limit(40)
                     .toList()) + "\n";
-            expect(201, server.post("/api/v1/datasets/" + name + "/versions", ADMIN, rows));
+            DatasetUploading.uploaded(server, ADMIN, name, rows);
         }
         return name;
     }

@@ -98,7 +98,14 @@ class TrainingCrashTest {
 
     private long submit(String base, int steps, int saveEvery) throws Exception {
         call(base, "POST", "/api/v1/datasets", "{\"name\":\"helpdesk\",\"format\":\"ALPACA\"}", 201);
-        call(base, "POST", "/api/v1/datasets/helpdesk/versions", shippedRows(), 201);
+        String upload = (String) call(base, "POST", "/api/v1/datasets/helpdesk/versions", shippedRows(), 202)
+                .get("location");
+        Map<?, ?> u = call(base, "GET", upload, null, 200);
+        for (int i = 0; List.of("RECEIVING", "QUEUED", "RUNNING").contains(u.get("status")) && i < 1200; i++) {
+            Thread.sleep(50);
+            u = call(base, "GET", upload, null, 200);
+        }
+        assertEquals("SUCCEEDED", u.get("status"), u::toString);
         return ((Number) call(base, "POST", "/api/v1/training-jobs", JSON.writeValueAsString(Map.of(
                 "adapter", "helpdesk-sft", "baseModel", "tiny-llama", "dataset", "helpdesk", "objective", "SFT",
                 "hyperparameters", Map.of("max_steps", steps, "save_steps", saveEvery, "val_size", 0,

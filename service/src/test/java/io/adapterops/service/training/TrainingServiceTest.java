@@ -3,6 +3,7 @@ package io.adapterops.service.training;
 import io.adapterops.service.support.Api;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.DatasetUploading;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
 import org.junit.jupiter.api.AfterAll;
@@ -61,7 +62,7 @@ class TrainingServiceTest {
             all = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         String subset = String.join("\n", all.lines().limit(rows).toList()) + "\n";
-        expect(201, server.post("/api/v1/datasets/" + name + "/versions", admin, subset));
+        DatasetUploading.uploaded(server, admin, name, subset);
         return name;
     }
 

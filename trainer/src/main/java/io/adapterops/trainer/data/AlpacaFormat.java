@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Alpaca rows: {@code instruction}, optional {@code input} (appended on a new line), {@code output}
- * (or {@code chosen}/{@code rejected} for preferences), optional {@code system} and {@code history}
- * as {@code [[question, answer], ...]}.
+ * (or {@code chosen}/{@code rejected} for preferences), optional {@code system}, {@code tools} and
+ * {@code history} as {@code [[question, answer], ...]}.
  */
 final class AlpacaFormat implements RowFormat {
     private static final Map<Role, String> NAMES = Map.of(Role.USER, "instruction", Role.ASSISTANT, "output",
@@ -29,7 +29,7 @@ final class AlpacaFormat implements RowFormat {
             slots.add(new TurnSlot("output", "output", "output", Role.ASSISTANT, output));
         }
         List<Turn> turns = TurnOrder.check(slots, NAMES, kind == DatasetKind.SFT, "instruction", problems);
-        Conversation conversation = new Conversation(system, null, turns, category);
+        Conversation conversation = new Conversation(system, JsonFields.tools(row), turns, category);
         if (kind == DatasetKind.SFT) {
             return problems.isEmpty() ? conversation : null;
         }

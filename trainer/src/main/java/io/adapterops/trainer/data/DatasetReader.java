@@ -208,7 +208,9 @@ public final class DatasetReader {
 
         void row(JsonNode node, int line, int element) {
             rowsRead++;
-            RowProblems rp = new RowProblems(line, element);
+            DatasetDescription description = options.description();
+            RowProblems rp = description == null ? new RowProblems(line, element)
+                    : new RowProblems(line, element, description::rowField);
             if (!node.isObject()) {
                 rp.add(null, "expected a JSON object, got " + node.getNodeType().name().toLowerCase());
                 badRow(rp.list());
@@ -229,11 +231,12 @@ public final class DatasetReader {
                 return;
             }
             if (kind == null) {
-                kind = DatasetFormat.detectKind(node);
+                kind = description == null ? DatasetFormat.detectKind(node) : description.kind();
             }
             JsonNode c = node.get(options.categoryField());
             String category = c == null || c.isNull() || c.isContainerNode() ? null : c.asText();
-            Example example = format.rows().parse(node, kind, category, rp);
+            JsonNode row = description == null ? node : description.rewrite(node, options.categoryField());
+            Example example = format.rows().parse(row, kind, category, rp);
             if (example == null || !rp.isEmpty()) {
                 badRow(rp.list());
                 return;

@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
  * smaller ones topped up with seeded copies. Rows without a category are kept as they are. The
  * same seed gives the same rows.
  */
-final class BalanceStep implements CleaningStep {
+final class BalanceStep {
     private final int target;
     private final long seed;
 
@@ -22,13 +22,11 @@ final class BalanceStep implements CleaningStep {
         this.seed = seed;
     }
 
-    @Override
-    public String name() {
+    String name() {
         return "balance";
     }
 
-    @Override
-    public List<Example> apply(List<Example> rows, StepTally tally) {
+    List<Example> apply(List<Example> rows, StepTally tally) {
         Map<String, List<Example>> byCategory = new LinkedHashMap<>();
         List<Example> out = new ArrayList<>();
         for (Example e : rows) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * rejected, is exactly what teaches the model not to be toxic. Latin terms match whole words,
  * CJK terms anywhere; case is ignored.
  */
-final class BlocklistStep implements CleaningStep {
+final class BlocklistStep implements RowStep {
     static final String PLACEHOLDER = "[BLOCKED]";
     private final Pattern pattern;
     private final FilterAction action;
@@ -41,25 +41,16 @@ final class BlocklistStep implements CleaningStep {
     }
 
     @Override
-    public List<Example> apply(List<Example> rows, StepTally tally) {
-        if (pattern == null) {
-            return rows;
+    public Example apply(Example row, StepTally tally) {
+        if (pattern == null || row.targets().stream().noneMatch(t -> pattern.matcher(t).find())) {
+            return row;
         }
-        List<Example> out = new ArrayList<>(rows.size());
-        for (Example e : rows) {
-            boolean hit = e.targets().stream().anyMatch(t -> pattern.matcher(t).find());
-            if (!hit) {
-                out.add(e);
-                continue;
-            }
-            tally.count("rows_matched", 1);
-            if (action == FilterAction.DROP) {
-                tally.removed();
-            } else {
-                tally.changed();
-                out.add(e.mapTargets(t -> pattern.matcher(t).replaceAll(Matcher.quoteReplacement(PLACEHOLDER))));
-            }
+        tally.count("rows_matched", 1);
+        if (action == FilterAction.DROP) {
+            tally.removed();
+            return null;
         }
-        return out;
+        tally.changed();
+        return row.mapTargets(t -> pattern.matcher(t).replaceAll(Matcher.quoteReplacement(PLACEHOLDER)));
     }
 }

@@ -1,10 +1,7 @@
 package io.adapterops.trainer.data.cleaning;
 
-import io.adapterops.trainer.data.Example;
-
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,24 +15,30 @@ public record LengthHistogram(int rows, int minTokens, int maxTokens, double mea
         buckets = Collections.unmodifiableMap(new LinkedHashMap<>(buckets));
     }
 
-    static LengthHistogram of(List<Example> rows, TokenCounter tokens) {
-        int[] counts = new int[32];
-        int min = rows.isEmpty() ? 0 : Integer.MAX_VALUE;
-        int max = 0;
-        long total = 0;
-        for (Example e : rows) {
-            int n = tokens.count(e.text());
-            counts[n == 0 ? 0 : 32 - Integer.numberOfLeadingZeros(n)]++;
-            min = Math.min(min, n);
-            max = Math.max(max, n);
-            total += n;
+    /** Row lengths counted one at a time, in the order rows stream past. */
+    static final class Builder {
+        private final int[] counts = new int[32];
+        private int rows;
+        private int min = Integer.MAX_VALUE;
+        private int max;
+        private long total;
+
+        void add(int tokens) {
+            counts[tokens == 0 ? 0 : 32 - Integer.numberOfLeadingZeros(tokens)]++;
+            rows++;
+            min = Math.min(min, tokens);
+            max = Math.max(max, tokens);
+            total += tokens;
         }
-        Map<String, Integer> buckets = new LinkedHashMap<>();
-        for (int b = 0; b < counts.length; b++) {
-            if (counts[b] > 0) {
-                buckets.put(b == 0 ? "0" : (1 << (b - 1)) + "-" + ((1 << b) - 1), counts[b]);
+
+        LengthHistogram build() {
+            Map<String, Integer> buckets = new LinkedHashMap<>();
+            for (int b = 0; b < counts.length; b++) {
+                if (counts[b] > 0) {
+                    buckets.put(b == 0 ? "0" : (1 << (b - 1)) + "-" + ((1 << b) - 1), counts[b]);
+                }
             }
+            return new LengthHistogram(rows, rows == 0 ? 0 : min, max, rows == 0 ? 0 : (double) total / rows, buckets);
         }
-        return new LengthHistogram(rows.size(), min, max, rows.isEmpty() ? 0 : (double) total / rows.size(), buckets);
     }
 }

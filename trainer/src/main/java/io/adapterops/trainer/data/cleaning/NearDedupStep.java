@@ -1,17 +1,12 @@
 package io.adapterops.trainer.data.cleaning;
 
-import io.adapterops.trainer.data.Example;
-
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Removes rows whose shingle set has Jaccard similarity at or above the threshold with an earlier
  * kept row, in time linear in the rows:
  * <ul>
- *   <li>each row is shingled and signed once (in parallel, a chunk at a time);</li>
+ *   <li>each row is shingled and signed once ({@link #sign}, on any thread);</li>
  *   <li>a row whose shingle set equals a kept row's is removed by hash, without any comparison;</li>
  *   <li>LSH bands find candidates, and each band bucket is represented by the first kept row that
  *       fell into it, so a row is checked against at most one row per band (never against every
@@ -20,96 +15,88 @@ import java.util.stream.IntStream;
  *       threshold is confirmed on exact shingle sets, so no row below the threshold is removed.</li>
  * </ul>
  * Memory per kept row is a one-byte-per-permutation signature and one bucket entry per band; the
- * texts are not held beyond the rows themselves. The price of one representative per bucket: a
- * near-duplicate that collides with its original only in buckets represented by some third row is
+ * kept texts go to {@link KeptTexts} (a file, for uploads), read back only to confirm a candidate.
+ * The price of one representative per bucket: a near-duplicate that collides with its original only in buckets represented by some third row is
  * kept. Natural text rarely shares buckets between distinct rows, so this matters only for rows
  * built from one template.
  */
-final class NearDedupStep implements CleaningStep {
+final class NearDedupStep {
     /** About six standard errors of the one-byte signature estimate at 128 permutations. */
     private static final double CONFIRM_MARGIN = 0.2;
-    private static final int CHUNK = 4096;
 
     private final double threshold;
     private final Shingler shingler;
     private final MinHash minHash;
     private final LshBands bands;
+    private final KeptTexts texts;
+    private final int k;
+    private final BucketIndex buckets = new BucketIndex(1 << 16);
+    private final LongSet shingleSets = new LongSet(1 << 14);
+    private byte[] keptSigs;
+    private int kept;
+    private int candidatesChecked;
+    private int shingleChecks;
+    private int identical;
 
-    NearDedupStep(double threshold, ShingleMode mode, int shingleSize, int permutations, long seed) {
+    /** @param texts where the kept rows' texts go, to confirm a near-duplicate on exact shingles */
+    NearDedupStep(double threshold, ShingleMode mode, int shingleSize, int permutations, long seed, KeptTexts texts) {
         this.threshold = threshold;
         this.shingler = new Shingler(mode, shingleSize);
         this.minHash = new MinHash(permutations, seed);
         this.bands = LshBands.choose(threshold, permutations);
+        this.texts = texts;
+        this.k = permutations;
+        this.keptSigs = new byte[1024 * k];
     }
 
-    @Override
-    public String name() {
+    String name() {
         return "near_dedup";
     }
 
-    /** What is computed once per row. */
-    private record Signed(long[] shingles, long setHash, byte[] sig, int[] keys) {
+    /** What is computed once per row; {@link #sign} may run on any thread. */
+    record Signed(long[] shingles, long setHash, byte[] sig, int[] keys) {
     }
 
-    @Override
-    public List<Example> apply(List<Example> rows, StepTally tally) {
-        int k = minHash.permutations();
-        BucketIndex buckets = new BucketIndex(Math.min(rows.size(), 1 << 20) * bands.bands());
-        LongSet shingleSets = new LongSet(Math.min(rows.size(), 1 << 20));
-        byte[] keptSigs = new byte[Math.min(rows.size(), CHUNK) * k];
-        List<Example> kept = new ArrayList<>();
-        int candidatesChecked = 0;
-        int shingleChecks = 0;
-        int identical = 0;
-        for (int from = 0; from < rows.size(); from += CHUNK) {
-            int to = Math.min(rows.size(), from + CHUNK);
-            Signed[] signed = IntStream.range(from, to).parallel()
-                    .mapToObj(i -> sign(rows.get(i).text())).toArray(Signed[]::new);
-            for (int i = from; i < to; i++) {
-                Signed s = signed[i - from];
-                if (shingleSets.contains(s.setHash())) {
-                    identical++;
-                    tally.removed();
-                    continue;
-                }
-                boolean duplicate = false;
-                for (int candidate : candidates(s.keys(), buckets)) {
-                    candidatesChecked++;
-                    if (estimate(s.sig(), keptSigs, candidate * k) < threshold - CONFIRM_MARGIN) {
-                        continue;
-                    }
-                    shingleChecks++;
-                    long[] other = shingler.shingles(kept.get(candidate).text());
-                    if (MinHash.jaccard(s.shingles(), other) >= threshold) {
-                        duplicate = true;
-                        break;
-                    }
-                }
-                if (duplicate) {
-                    tally.removed();
-                    continue;
-                }
-                int index = kept.size();
-                for (int key : s.keys()) {
-                    buckets.putIfAbsent(key, index);
-                }
-                shingleSets.add(s.setHash());
-                if ((index + 1) * k > keptSigs.length) {
-                    keptSigs = Arrays.copyOf(keptSigs, Math.max(keptSigs.length * 2, (index + 1) * k));
-                }
-                System.arraycopy(s.sig(), 0, keptSigs, index * k, k);
-                kept.add(rows.get(i));
+    /** Whether the row stays: called once per row, in row order. */
+    boolean keep(Signed s, String text, StepTally tally) {
+        if (shingleSets.contains(s.setHash())) {
+            identical++;
+            tally.removed();
+            return false;
+        }
+        for (int candidate : candidates(s.keys(), buckets)) {
+            candidatesChecked++;
+            if (estimate(s.sig(), keptSigs, candidate * k) < threshold - CONFIRM_MARGIN) {
+                continue;
+            }
+            shingleChecks++;
+            if (MinHash.jaccard(s.shingles(), shingler.shingles(texts.get(candidate))) >= threshold) {
+                tally.removed();
+                return false;
             }
         }
+        int index = kept++;
+        for (int key : s.keys()) {
+            buckets.putIfAbsent(key, index);
+        }
+        shingleSets.add(s.setHash());
+        if ((index + 1) * k > keptSigs.length) {
+            keptSigs = Arrays.copyOf(keptSigs, Math.max(keptSigs.length * 2, (index + 1) * k));
+        }
+        System.arraycopy(s.sig(), 0, keptSigs, index * k, k);
+        texts.add(text);
+        return true;
+    }
+
+    void finish(StepTally tally) {
         tally.count("bands", bands.bands());
         tally.count("rows_per_band", bands.rows());
         tally.count("candidates_checked", candidatesChecked);
         tally.count("shingle_checks", shingleChecks);
         tally.count("identical_shingles", identical);
-        return kept;
     }
 
-    private Signed sign(String text) {
+    Signed sign(String text) {
         long[] shingles = shingler.shingles(text);
         int[] sig = minHash.signature(shingles);
         byte[] low = new byte[sig.length];

@@ -22,18 +22,10 @@ public final class PiiScrubber {
     }
 
     String redact(String text, Map<PiiKind, Integer> found) {
-        int digits = 0;
-        boolean at = false;
-        boolean dash = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            digits += c >= '0' && c <= '9' ? 1 : 0;
-            at |= c == '@';
-            dash |= c == '-';
-        }
+        DigitShape shape = DigitShape.of(text);
         String s = text;
         for (PiiKind kind : PiiKind.values()) {
-            if (!kinds.contains(kind) || !mayHold(kind, digits, at, dash)) {
+            if (!kinds.contains(kind) || !shape.mayHold(kind)) {
                 continue;
             }
             Matcher m = kind.pattern().matcher(s);
@@ -53,20 +45,5 @@ public final class PiiScrubber {
             s = out.toString();
         }
         return s;
-    }
-
-    /**
-     * Necessary conditions of each pattern, so that the regexes, most of the cost of cleaning, run
-     * only on text that could hold a match. Counted on the text before earlier kinds' redactions,
-     * which only remove characters.
-     */
-    private static boolean mayHold(PiiKind kind, int digits, boolean at, boolean dash) {
-        return switch (kind) {
-            case EMAIL -> at;
-            case CN_NATIONAL_ID -> digits >= 17;
-            case US_SSN -> dash && digits >= 9;
-            case CARD -> digits >= 13;
-            case PHONE -> digits >= 8;
-        };
     }
 }

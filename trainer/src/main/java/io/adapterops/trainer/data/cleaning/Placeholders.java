@@ -1,8 +1,5 @@
 package io.adapterops.trainer.data.cleaning;
 
-import io.adapterops.trainer.data.Example;
-
-import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,27 +11,28 @@ import java.util.regex.Pattern;
 final class Placeholders {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*[\\p{L}\\p{N}_.-]+\\s*}}");
 
-    private Placeholders() {
-    }
+    private int count;
+    private int rows;
+    private int first = -1;
+    private String example;
 
-    static Optional<String> warning(List<Example> rows) {
-        int count = 0;
-        int first = -1;
-        String example = null;
-        for (int i = 0; i < rows.size(); i++) {
-            String text = rows.get(i).text();
-            if (text.indexOf("{{") < 0) {
-                continue;
-            }
-            Matcher m = PLACEHOLDER.matcher(text);
-            if (m.find()) {
-                count++;
-                if (first < 0) {
-                    first = i;
-                    example = m.group();
-                }
+    /** Looks at the next row of the cleaned set. */
+    void add(String text) {
+        int row = rows++;
+        if (text.indexOf("{{") < 0) {
+            return;
+        }
+        Matcher m = PLACEHOLDER.matcher(text);
+        if (m.find()) {
+            count++;
+            if (first < 0) {
+                first = row;
+                example = m.group();
             }
         }
+    }
+
+    Optional<String> warning() {
         return count == 0 ? Optional.empty() : Optional.of(String.format(
                 "%,d rows hold template placeholders such as %s (first: row %d of the cleaned set)",
                 count, example, first + 1));

@@ -3,6 +3,7 @@ package io.adapterops.trainer.data.cleaning;
 import io.adapterops.trainer.data.Example;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -23,26 +24,80 @@ final class RefusalAudit {
 
     private final Pattern refusal;
     private final Pattern harmful;
+    /** The pre-checks below are implied by the default patterns only. */
+    private final boolean defaults;
+    private int rows;
+    private int refusals;
+    private int harmfulPrompts;
+    private int harmfulRefused;
 
     RefusalAudit(String refusalRegex, String harmfulRegex) {
+        this.defaults = refusalRegex.equals(REFUSAL) && harmfulRegex.equals(HARMFUL);
         this.refusal = Pattern.compile(refusalRegex);
         this.harmful = Pattern.compile(harmfulRegex);
     }
 
-    RefusalStats audit(List<Example> rows) {
-        int refusals = 0;
-        int harmfulPrompts = 0;
-        int harmfulRefused = 0;
-        for (Example e : rows) {
-            List<String> targets = e.targets();
-            String reply = targets.isEmpty() ? "" : targets.get(targets.size() - 1).replace('\u2019', '\'');
-            boolean refused = refusal.matcher(reply).find();
-            boolean isHarmful = harmful.matcher(e.lastPrompt()).find();
-            refusals += refused ? 1 : 0;
-            harmfulPrompts += isHarmful ? 1 : 0;
-            harmfulRefused += isHarmful && refused ? 1 : 0;
+    /** What the audit sees in one row: {@code 1} refused, {@code 2} harmful prompt. Any thread may call it. */
+    int check(Example e) {
+        List<String> targets = e.targets();
+        String reply = targets.isEmpty() ? "" : targets.get(targets.size() - 1).replace('\u2019', '\'');
+        String prompt = e.lastPrompt();
+        boolean refused = (!defaults || mayRefuse(reply)) && refusal.matcher(reply).find();
+        boolean isHarmful = (!defaults || mayBeHarmful(prompt)) && harmful.matcher(prompt).find();
+        return (refused ? 1 : 0) | (isHarmful ? 2 : 0);
+    }
+
+    /**
+     * Implied by {@link #REFUSAL}: every English form has "sorry" or a standalone "i" followed by a
+     * space or an apostrophe (ASCII case is ignored, as the pattern ignores it); Chinese text is
+     * always matched. Most replies fail this and skip the pattern's slow alternation.
+     */
+    private static boolean mayRefuse(String reply) {
+        int n = reply.length();
+        for (int i = 0; i < n; i++) {
+            char c = reply.charAt(i);
+            if (c >= 0x2E80) {
+                return true;
+            }
+            if ((c == 'i' || c == 'I') && i + 1 < n && (reply.charAt(i + 1) == ' ' || reply.charAt(i + 1) == '\'')
+                    && (i == 0 || !isAsciiWord(reply.charAt(i - 1)))) {
+                return true;
+            }
         }
-        return new RefusalStats(rows.size(), refusals, rows.isEmpty() ? 0 : (double) refusals / rows.size(),
-                harmfulPrompts, harmfulRefused);
+        return reply.toLowerCase(Locale.ROOT).contains("sorry");
+    }
+
+    private static final List<String> HARMFUL_WORDS = List.of("hack", "crack", "keylogger", "malware", "ransomware",
+            "phishing", "spy on", "snoop", "steal", "ddos", "without", "bypass", "colleague", "coworker", "boss",
+            "manager", "someone else");
+
+    /** Implied by {@link #HARMFUL}: one of its English words, or any CJK text. */
+    private static boolean mayBeHarmful(String prompt) {
+        for (int i = 0; i < prompt.length(); i++) {
+            if (prompt.charAt(i) >= 0x2E80) {
+                return true;
+            }
+        }
+        String lower = prompt.toLowerCase(Locale.ROOT);
+        return HARMFUL_WORDS.stream().anyMatch(lower::contains);
+    }
+
+    private static boolean isAsciiWord(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    /** Counts one row of the cleaned set, as {@link #check} saw it. */
+    void add(int flags) {
+        boolean refused = (flags & 1) != 0;
+        boolean isHarmful = (flags & 2) != 0;
+        rows++;
+        refusals += refused ? 1 : 0;
+        harmfulPrompts += isHarmful ? 1 : 0;
+        harmfulRefused += isHarmful && refused ? 1 : 0;
+    }
+
+    RefusalStats stats() {
+        return new RefusalStats(rows, refusals, rows == 0 ? 0 : (double) refusals / rows, harmfulPrompts,
+                harmfulRefused);
     }
 }

@@ -38,6 +38,15 @@ final class StepTally {
         return warnings;
     }
 
+    /** Adds what another tally of the same step counted (one per thread). */
+    void add(StepTally other) {
+        removed += other.removed;
+        added += other.added;
+        changed += other.changed;
+        other.counts.forEach((k, v) -> counts.merge(k, v, Integer::sum));
+        warnings.addAll(other.warnings);
+    }
+
     StepReport report(String step, int rowsIn, int rowsOut) {
         return new StepReport(step, rowsIn, rowsOut, removed, added, changed, counts);
     }

@@ -22,7 +22,18 @@ final class TextNormalizer {
         if (isPlain(text)) {
             return text;
         }
-        String s = Normalizer.normalize(text, Normalizer.Form.NFKC);
+        String s = Normalizer.isNormalized(text, Normalizer.Form.NFKC) ? text
+                : Normalizer.normalize(text, Normalizer.Form.NFKC);
+        return isTidy(s) ? s : whitespace(s);
+    }
+
+    /** Every rule applied, with no short cut: what {@link #normalize} must always equal. */
+    static String normalizeFully(String text) {
+        return whitespace(Normalizer.normalize(text, Normalizer.Form.NFKC));
+    }
+
+    private static String whitespace(String nfkc) {
+        String s = nfkc;
         s = s.replace("\r\n", "\n").replace('\r', '\n');
         s = INVISIBLE.matcher(s).replaceAll("");
         s = INNER_RUN.matcher(s).replaceAll(" ");
@@ -52,6 +63,39 @@ final class TextNormalizer {
                     return false;
                 }
             } else if (c < 0x20 || c > 0x7e || c == ' ' && text.charAt(i + 1) == ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Text in which none of the rules below NFKC would change anything: no line break but {@code \n},
+     * no control or zero-width character, no tab, no two spaces in a row, no space before a line
+     * break, no three line breaks in a row, no white space at either end. Most rows of non-English
+     * sets (which {@link #isPlain} turns away) are already so.
+     */
+    private static boolean isTidy(String text) {
+        int n = text.length();
+        if (n == 0) {
+            return true;
+        }
+        if (Character.isWhitespace(text.codePointAt(0)) || Character.isWhitespace(text.codePointBefore(n))) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = text.charAt(i);
+            if (c == '\n') {
+                char before = text.charAt(i - 1);
+                if (before == ' ' || before == '\n' && text.charAt(i - 2) == '\n') {
+                    return false;
+                }
+            } else if (c == ' ') {
+                if (text.charAt(i + 1) == ' ') {
+                    return false;
+                }
+            } else if (Character.getType(c) == Character.CONTROL || c >= '\u200B' && c <= '\u200D' || c == '\u2060'
+                    || c == '\uFEFF') {
                 return false;
             }
         }
