@@ -41,7 +41,7 @@ final class Attention {
         NDArray qh = q.forward(x, adapter, training).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
         NDArray kh = k.forward(x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
         NDArray vh = v.forward(x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
-        qh = Rope.apply(qh, cos, sin); // (batch, heads, seq, headDim)
+        qh = Rope.apply(qh, cos, sin).mul(scale); // (batch, heads, seq, headDim), scaled here: fewer values than the scores
         kh = Rope.apply(kh, cos, sin); // (batch, kvHeads, seq, headDim)
         if (cache != null) {
             NDList all = cache.append(layer, kh, vh);
@@ -50,7 +50,7 @@ final class Attention {
         }
         kh = repeatKv(kh); // (batch, heads, past + seq, headDim)
         vh = repeatKv(vh);
-        NDArray att = qh.matMul(kh.transpose(0, 1, 3, 2)).mul(scale); // (batch, heads, seq, past + seq)
+        NDArray att = qh.matMul(kh.transpose(0, 1, 3, 2)); // (batch, heads, seq, past + seq)
         if (mask != null) {
             att = att.add(mask);
         }

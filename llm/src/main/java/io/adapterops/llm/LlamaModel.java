@@ -202,6 +202,17 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray forward(NDArray ids, int[][] positions, boolean[][] keyMask, KvCache cache,
                            String adapter, boolean training) {
+        return logits(hidden(ids, positions, keyMask, cache, adapter, training));
+    }
+
+    /**
+     * The forward pass up to the final norm, without the head: a trainer that needs logits only
+     * where a label exists selects those rows first and then calls {@link #logits}.
+     *
+     * @return (batch, seq, hidden)
+     */
+    public NDArray hidden(NDArray ids, int[][] positions, boolean[][] keyMask, KvCache cache,
+                          String adapter, boolean training) {
         if (adapter != null && !adapters.containsKey(adapter)) {
             throw new IllegalArgumentException("no adapter named '" + adapter + "' is loaded (loaded: "
                     + adapters.keySet() + ")");
@@ -225,8 +236,12 @@ public final class LlamaModel implements AutoCloseable {
                     adapter, training));
             x = x.add(blk.mlp().forward(blk.postNorm().forward(x), adapter, training));
         }
-        x = norm.forward(x); // (batch, seq, hidden)
-        return x.getNDArrayInternal().linear(x, lmHead, null).singletonOrThrow(); // (batch, seq, vocab)
+        return norm.forward(x); // (batch, seq, hidden)
+    }
+
+    /** The head: hidden states (..., hidden) to logits (..., vocab). */
+    public NDArray logits(NDArray hidden) {
+        return hidden.getNDArrayInternal().linear(hidden, lmHead, null).singletonOrThrow();
     }
 
     private static NDArray mask(NDManager m, int b, int t, int past, boolean[][] keyMask) {

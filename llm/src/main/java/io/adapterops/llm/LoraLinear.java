@@ -68,9 +68,10 @@ public final class LoraLinear {
         NDArray in = training && lora.dropout() > 0
                 ? x.getNDArrayInternal().dropout(x, lora.dropout(), true).singletonOrThrow()
                 : x;
-        NDArray low = in.getNDArrayInternal().linear(in, lora.a(), null).singletonOrThrow(); // (..., r)
+        // scaling on the rank-r side: r values per token to scale instead of out (exact for alpha = 2r)
+        NDArray low = in.getNDArrayInternal().linear(in, lora.a(), null).singletonOrThrow().mul(lora.scaling()); // (..., r)
         NDArray delta = low.getNDArrayInternal().linear(low, lora.b(), null).singletonOrThrow(); // (..., out)
-        return h.add(delta.mul(lora.scaling()));
+        return h.add(delta);
     }
 
     /** {@code W + scaling · B·A}, the weight with the adapter folded in (out, in). */

@@ -13,7 +13,8 @@ import java.util.Locale;
  *                 tokens = batch · cutoff_len (the worst case; twice that for DPO's two replies);
  *                 q, kv = query / key-value widths, i = intermediate; the attention term holds
  *                 scores, mask and probabilities, the vocab term logits, log-probabilities and
- *                 their gradient; the per-layer factors were calibrated against TrainBench's
+ *                 their gradient (computed only at positions that predict a trained token, so
+ *                 every token trained is the worst case); the per-layer factors were calibrated against TrainBench's
  *                 peak RSS on the ~20M model (estimate 1.25 GiB, measured 1.46 GiB with ~0.3 GiB of JVM)
  *   parity      = 2 · weights            the merged copy beside the base, after training
  *   total       = max(weights + optimizer + activations, parity) + runtime overhead

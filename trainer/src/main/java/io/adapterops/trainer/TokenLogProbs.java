@@ -16,6 +16,8 @@ final class TokenLogProbs {
     /**
      * Right-pads the sequences into one batch (causal attention never lets a real token see the
      * padding after it) and returns, for each, Σ log p(token j | tokens before j) over trained j.
+     * The head and the softmax run only at the positions that predict a trained token: the others
+     * carry no loss, and the vocabulary-wide work there would be thrown away.
      *
      * @return (batch,) on {@code m}
      */
@@ -24,23 +26,34 @@ final class TokenLogProbs {
         int b = seqs.size();
         int t = seqs.stream().mapToInt(Sequence::length).max().orElseThrow();
         long[] ids = new long[b * t];
-        long[] next = new long[b * t];
-        float[] mask = new float[b * t];
         Arrays.fill(ids, padId);
+        int n = 0;
+        for (Sequence s : seqs) {
+            for (int j = 1; j < s.length(); j++) {
+                n += s.trained()[j] ? 1 : 0;
+            }
+        }
+        long[] at = new long[n];     // flat position (row · t + j) that predicts a trained token
+        long[] next = new long[n];   // the token it predicts
+        float[] owner = new float[b * n]; // (batch, n): 1 where the prediction belongs to the row
+        int k = 0;
         for (int r = 0; r < b; r++) {
             Sequence s = seqs.get(r);
             for (int j = 0; j < s.length(); j++) {
                 ids[r * t + j] = s.ids()[j];
                 if (j + 1 < s.length() && s.trained()[j + 1]) {
-                    next[r * t + j] = s.ids()[j + 1];
-                    mask[r * t + j] = 1;
+                    at[k] = (long) r * t + j;
+                    next[k] = s.ids()[j + 1];
+                    owner[r * n + k] = 1;
+                    k++;
                 }
             }
         }
-        NDArray logits = model.forward(m.create(ids, new Shape(b, t)), adapter, training); // (batch, seq, vocab)
-        NDArray logp = logits.logSoftmax(2);
-        NDArray picked = logp.gather(m.create(next, new Shape(b, t, 1)), 2).reshape(b, t); // (batch, seq)
-        return picked.mul(m.create(mask, new Shape(b, t))).sum(new int[] {1}); // (batch,)
+        NDArray hidden = model.hidden(m.create(ids, new Shape(b, t)), null, null, null, adapter, training)
+                .reshape(b * t, model.config().hiddenSize()); // (batch·seq, hidden)
+        NDArray logits = model.logits(hidden.get(m.create(at))); // (n, vocab)
+        NDArray picked = logits.logSoftmax(1).gather(m.create(next, new Shape(n, 1)), 1); // (n, 1)
+        return m.create(owner, new Shape(b, n)).matMul(picked).reshape(b); // (batch,)
     }
 
     static long tokens(List<Sequence> seqs) {
