@@ -117,8 +117,9 @@ public class RouteMonitor {
                 .orElse(null);
         Assessment assessment = new RetrainingRule(settings.policy()).assess(route.name(), baseline, measured, drift,
                 lastTrigger(route.name()), now);
-        metrics.record(route.name(), baseline, measured, drift);
-        store(assessment, baseline);
+        Map<String, Double> gauges = metrics.values(baseline, measured, drift);
+        metrics.record(route.name(), gauges);
+        store(assessment, baseline, gauges);
         assessment.fired().ifPresent(decision -> fire(route, champion, source, decision, now));
         return assessment;
     }
@@ -179,7 +180,7 @@ public class RouteMonitor {
         }
     }
 
-    private void store(Assessment a, Baseline baseline) {
+    private void store(Assessment a, Baseline baseline, Map<String, Double> gauges) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("route", a.route());
         body.put("assessed", true);
@@ -200,6 +201,7 @@ public class RouteMonitor {
             decisions.add(m);
         }
         body.put("decisions", decisions);
+        body.put("gauges", gauges);
         String text;
         try {
             text = json.writeValueAsString(body);
