@@ -55,10 +55,10 @@ public final class CanaryAnalysis {
         }
         if (ran.compareTo(maxDuration) >= 0) {
             return new CanaryVerdict(CanaryVerdict.Outcome.FAIL, comparisons, "fail (fail-safe): still inconclusive"
-                    + " after " + ran + ", the maximum is " + maxDuration + ": " + all);
+                    + " after " + ran.withNanos(0) + ", the maximum is " + maxDuration + ": " + all);
         }
-        return new CanaryVerdict(CanaryVerdict.Outcome.INCONCLUSIVE, comparisons, "inconclusive after " + ran
-                + " (at most " + maxDuration + "): " + all);
+        return new CanaryVerdict(CanaryVerdict.Outcome.INCONCLUSIVE, comparisons, "inconclusive after "
+                + ran.withNanos(0) + " (at most " + maxDuration + "): " + all);
     }
 
     private ArmComparison compare(String route, Signal signal, Measurement champion, Measurement challenger) {
