@@ -141,6 +141,10 @@ public class RolloutSettings {
     }
 
     public void setCanaryMinSamples(long canaryMinSamples) {
+        if (canaryMinSamples < 1) {
+            throw new IllegalArgumentException("adapterops.rollout.canary-min-samples must be >= 1, got "
+                    + canaryMinSamples);
+        }
         this.canaryMinSamples = canaryMinSamples;
     }
 

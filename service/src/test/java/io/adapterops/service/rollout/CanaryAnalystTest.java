@@ -56,6 +56,8 @@ class CanaryAnalystTest {
             props.put("adapterops.scheduler.jobs." + job + ".enabled", false);
         }
         props.put("adapterops.rollout.canary-min-samples", 100);
+        props.put("adapterops.rollout.shadow-requests", 50);
+        props.put("adapterops.rollout.canary-percent", 20);
         props.put("adapterops.rollout.canary-max-duration", "2h");
         props.put("adapterops.rollout.auto-promote", List.of(AUTO_ROUTE));
         props.put("adapterops.rollout.signal-tolerance.p95_latency_ms", 0.5);
@@ -206,6 +208,55 @@ class CanaryAnalystTest {
         assertEquals(List.of("inconclusive", "fail"), storedOutcomes(c));
     }
 
+    /** A route with a champion (v1) and a shadow (v2) whose rollout entered SHADOW at {@code since}. */
+    private Canary shadow(Instant since) {
+        String route = api.route();
+        String adapter = api.adapter();
+        int champion = api.firstChampion(adapter, route);
+        int shadow = api.evaluated(adapter);
+        expect(200, api.act(adapter, shadow, "shadow", api.requester, Map.of("route", route)));
+        long versionId = transitions.find(adapter, shadow).version().id();
+        Rollout r = rollouts.save(Rollout.started(route, null, versionId, RolloutStage.SHADOW, "test shadow", since));
+        return new Canary(route, adapter, champion, shadow, r.id());
+    }
+
+    @Test
+    void aShadowAsGoodAsTheChampionOverTheShadowRequestsBecomesTheCanary() throws Exception {
+        Instant since = Instant.now().minus(Duration.ofMinutes(30));
+        Canary c = shadow(since);
+        traffic(c.route(), c.adapter(), c.champion(), "champion", since, 60, 0.9, 120);
+        String early = steps.advance(rollout(c), Instant.now());
+        assertTrue(early.contains("refusal_rate: no decision, 0 samples on the challenger and 60 on the champion, 50 "
+                + "needed on each"), early);
+        assertEquals("SHADOW", api.state(c.adapter(), c.challenger()));
+
+        traffic(c.route(), c.adapter(), c.challenger(), "shadow", since, 60, 0.9, 118);
+        String moved = steps.advance(rollout(c), Instant.now());
+        assertTrue(moved.startsWith("canary at 20%: shadow of adapter:" + c.adapter() + ":v" + c.challenger()), moved);
+        assertEquals("CANARY", api.state(c.adapter(), c.challenger()));
+        assertEquals(RolloutStage.CANARY, rollout(c).stage());
+        Map<?, ?> route = expect(200, server.get("/api/v1/routes/" + c.route(), api.admin)).map();
+        assertEquals(20, ((Number) route.get("challengerPercent")).intValue(), route::toString);
+        assertTrue(reason(c, "version.canary").contains("p95_latency_ms: challenger 118.0 over 60 samples, champion "
+                + "120.0 over 60: better by 1.7%"), () -> reason(c, "version.canary"));
+    }
+
+    @Test
+    void aShadowThatRefusesMoreThanTheChampionIsRejectedAndItsRolloutStops() throws Exception {
+        Instant since = Instant.now().minus(Duration.ofMinutes(30));
+        Canary c = shadow(since);
+        traffic(c.route(), c.adapter(), c.champion(), "champion", since, 60, 0.9, 120);
+        traffic(c.route(), c.adapter(), c.challenger(), "shadow", since, 60, 0.9, 120, 0.5);
+
+        String stopped = steps.advance(rollout(c), Instant.now());
+
+        assertTrue(stopped.startsWith("stopped: "), stopped);
+        assertEquals("REJECTED", api.state(c.adapter(), c.challenger()));
+        assertEquals(RolloutStage.STOPPED, rollout(c).stage());
+        assertTrue(reason(c, "version.reject").contains("fail: refusal_rate: challenger 0.5000 over 60 samples, "
+                + "champion 0.000 over 60"), () -> reason(c, "version.reject"));
+    }
+
     @Test
     void routineRetrainingFiresOnceAChampionHasServedTheIntervalAndNotAgainInsideTheCoolDown() throws Exception {
         String route = api.route();
@@ -271,11 +322,21 @@ class CanaryAnalystTest {
     /** {@code n} answered requests of one arm over the ten minutes after {@code start}, each rated, with one latency. */
     private void traffic(String route, String adapter, int version, String arm, Instant start, int n, double upShare,
                          double latencyMs) throws Exception {
+        traffic(route, adapter, version, arm, start, n, upShare, latencyMs, 0);
+    }
+
+    /**
+     * As above, {@code refusedShare} of the answers refusals; a shadow's rows are copies (they name a
+     * primary request) and carry no rating.
+     */
+    private void traffic(String route, String adapter, int version, String arm, Instant start, int n, double upShare,
+                         double latencyMs, double refusedShare) throws Exception {
+        boolean shadow = arm.equals("shadow");
         try (Connection conn = ds.getConnection();
              PreparedStatement req = conn.prepareStatement("INSERT INTO inference_request (id, route, adapter, version, "
                      + "arm, endpoint, caller, outcome, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
-                     + "ttft_ms, refusal, sampled, prompt, response, created_at) VALUES (?, ?, ?, ?, ?, 'chat', 'test', "
-                     + "'ok', 'stop', 12, 20, ?, 30, FALSE, FALSE, NULL, NULL, ?)");
+                     + "ttft_ms, refusal, sampled, prompt, response, created_at, primary_request_id) VALUES (?, ?, ?, ?, ?, "
+                     + "'chat', 'test', 'ok', 'stop', 12, 20, ?, 30, ?, FALSE, NULL, NULL, ?, ?)");
              PreparedStatement fb = conn.prepareStatement("INSERT INTO inference_feedback (request_id, rating, caller, "
                      + "created_at) VALUES (?, ?, 'test', ?)")) {
             for (int i = 0; i < n; i++) {
@@ -288,15 +349,21 @@ class CanaryAnalystTest {
                 req.setInt(4, version);
                 req.setString(5, arm);
                 req.setDouble(6, latencyMs);
-                req.setTimestamp(7, at);
+                req.setBoolean(7, i < Math.round(n * refusedShare));
+                req.setTimestamp(8, at);
+                req.setString(9, shadow ? "primary-" + id : null);
                 req.addBatch();
-                fb.setString(1, id);
-                fb.setString(2, i < Math.round(n * upShare) ? "up" : "down");
-                fb.setTimestamp(3, at);
-                fb.addBatch();
+                if (!shadow) {
+                    fb.setString(1, id);
+                    fb.setString(2, i < Math.round(n * upShare) ? "up" : "down");
+                    fb.setTimestamp(3, at);
+                    fb.addBatch();
+                }
             }
             req.executeBatch();
-            fb.executeBatch();
+            if (!shadow) {
+                fb.executeBatch();
+            }
         }
     }
 }
