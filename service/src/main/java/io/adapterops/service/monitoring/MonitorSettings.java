@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * {@code adapterops.monitoring.*}: the window compared, the relative change each signal may make
  * before it counts as degraded (default 5%, per signal and per route), the sample size below which
- * nothing is decided, the cool-down after a retraining, and the PSI threshold of prompt drift.
+ * nothing is decided, the cool-down after a retraining, the PSI threshold of prompt drift, and the
+ * interval of routine retraining, and the routes whose feedback becomes training data.
  */
 @ConfigurationProperties("adapterops.monitoring")
 public class MonitorSettings {
@@ -28,6 +29,8 @@ public class MonitorSettings {
     private long minSamples = DegradationPolicy.DEFAULT_MIN_SAMPLES;
     private long canaryMinCases = 10;
     private Duration coolDown = DegradationPolicy.DEFAULT_COOL_DOWN;
+    private Duration routineInterval = Duration.ofDays(90);
+    private List<String> feedbackDataRoutes = List.of();
     private double psiThreshold = DriftOptions.defaults().psiThreshold();
     private List<String> driftFeatures = Arrays.stream(Feature.values()).map(Feature::id).toList();
 
@@ -94,7 +97,14 @@ public class MonitorSettings {
     }
 
     public void setSignalTolerance(Map<String, Double> signalTolerance) {
-        this.signalTolerance = signalTolerance;
+        this.signalTolerance = bySignalName(signalTolerance);
+    }
+
+    /** Configuration keys may arrive kebab-cased ({@code p95-latency-ms}); signals are named with underscores. */
+    private static Map<String, Double> bySignalName(Map<String, Double> byKey) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        byKey.forEach((k, v) -> out.put(k.replace('-', '_'), v));
+        return out;
     }
 
     public Map<String, Map<String, Double>> getRouteTolerance() {
@@ -102,7 +112,9 @@ public class MonitorSettings {
     }
 
     public void setRouteTolerance(Map<String, Map<String, Double>> routeTolerance) {
-        this.routeTolerance = routeTolerance;
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        routeTolerance.forEach((route, bySignal) -> out.put(route, bySignalName(bySignal)));
+        this.routeTolerance = out;
     }
 
     public long getCanaryMinCases() {
@@ -127,6 +139,28 @@ public class MonitorSettings {
 
     public void setCoolDown(Duration coolDown) {
         this.coolDown = coolDown;
+    }
+
+    /** How long a champion serves before a routine retraining, counted from its promotion or the last retraining. */
+    public Duration getRoutineInterval() {
+        return routineInterval;
+    }
+
+    public void setRoutineInterval(Duration routineInterval) {
+        if (routineInterval.isNegative() || routineInterval.isZero()) {
+            throw new IllegalArgumentException("adapterops.monitoring.routine-interval must be positive, got "
+                    + routineInterval);
+        }
+        this.routineInterval = routineInterval;
+    }
+
+    /** Routes whose retrainings add training rows derived from their feedback (none by default). */
+    public List<String> getFeedbackDataRoutes() {
+        return feedbackDataRoutes;
+    }
+
+    public void setFeedbackDataRoutes(List<String> feedbackDataRoutes) {
+        this.feedbackDataRoutes = List.copyOf(feedbackDataRoutes);
     }
 
     public double getPsiThreshold() {

@@ -9,7 +9,6 @@ import io.adapterops.monitoring.Signal;
 import io.adapterops.monitoring.WindowSummary;
 import io.adapterops.monitoring.drift.DriftDetector;
 import io.adapterops.monitoring.drift.DriftReport;
-import io.adapterops.service.audit.AuditLog;
 import io.adapterops.service.datasets.DatasetVersionRepository;
 import io.adapterops.service.registry.VersionRef;
 import io.adapterops.service.registry.VersionTransitions;
@@ -53,7 +52,6 @@ public class RouteMonitor {
     private final ReferenceProfiles profiles;
     private final DatasetVersionRepository datasetVersions;
     private final RetrainingLauncher launcher;
-    private final AuditLog audit;
     private final MonitorMetrics metrics;
     private final MonitorSettings settings;
     private final JdbcOperations jdbc;
@@ -61,8 +59,9 @@ public class RouteMonitor {
     private final JsonMapper json;
 
     public RouteMonitor(RouteRepository routes, ChampionStintRepository stints, VersionTransitions versions,
-                        TrafficWindows windows, CanarySuiteScores canaryScores, ReferenceProfiles profiles, DatasetVersionRepository datasetVersions,
-                        RetrainingLauncher launcher, AuditLog audit, MonitorMetrics metrics, MonitorSettings settings,
+                        TrafficWindows windows, CanarySuiteScores canaryScores, ReferenceProfiles profiles,
+                        DatasetVersionRepository datasetVersions, RetrainingLauncher launcher, MonitorMetrics metrics,
+                        MonitorSettings settings,
                         JdbcOperations jdbc, TransactionOperations<Connection> tx, JsonMapper json) {
         this.routes = routes;
         this.stints = stints;
@@ -72,7 +71,6 @@ public class RouteMonitor {
         this.profiles = profiles;
         this.datasetVersions = datasetVersions;
         this.launcher = launcher;
-        this.audit = audit;
         this.metrics = metrics;
         this.settings = settings;
         this.jdbc = jdbc;
@@ -116,51 +114,18 @@ public class RouteMonitor {
                 .map(reference -> watched(new DriftDetector(settings.drift()).detect(reference, current.prompts())))
                 .orElse(null);
         Assessment assessment = new RetrainingRule(settings.policy()).assess(route.name(), baseline, measured, drift,
-                lastTrigger(route.name()), now);
+                launcher.lastTrigger(route.name()), now);
         Map<String, Double> gauges = metrics.values(baseline, measured, drift);
         metrics.record(route.name(), gauges);
         store(assessment, baseline, gauges);
-        assessment.fired().ifPresent(decision -> fire(route, champion, source, decision, now));
+        assessment.fired().ifPresent(decision -> launcher.fire(route, champion, decision.signal(), decision.reason(),
+                now));
         return assessment;
     }
 
     private DriftReport watched(DriftReport report) {
         return new DriftReport(report.referenceRows(), report.liveRows(),
                 report.features().stream().filter(f -> settings.watches(f.feature())).toList());
-    }
-
-    private void fire(Route route, VersionRef champion, Optional<TrainingJob> source, Decision decision, Instant now) {
-        Optional<TrainingJob> job = tx.executeWrite(status -> {
-            Optional<TrainingJob> created = source.map(launcher::create);
-            String what = created.map(j -> "; retraining " + champion.subject() + " as training job " + j.id())
-                    .orElse("; " + champion.subject() + " was not trained here, so there is no configuration to "
-                            + "repeat: train a candidate by hand");
-            jdbc.prepareStatement("INSERT INTO retraining_trigger (route, signal, reason, training_job_id, fired_at) "
-                    + "VALUES (?, ?, ?, ?, ?)", ps -> {
-                ps.setString(1, route.name());
-                ps.setString(2, decision.signal());
-                ps.setString(3, truncate(decision.reason() + what));
-                ps.setObject(4, created.map(TrainingJob::id).orElse(null));
-                ps.setTimestamp(5, Timestamp.from(now));
-                return ps.executeUpdate();
-            });
-            audit.record(RetrainingLauncher.ACTOR, created.isPresent() ? "route.retraining-fired"
-                    : "route.retraining-impossible", "route:" + route.name(), null, null, decision.reason() + what);
-            return created;
-        });
-        metrics.triggered(route.name(), decision.signal());
-        job.ifPresent(launcher::run);
-    }
-
-    private Optional<Instant> lastTrigger(String route) {
-        return Optional.ofNullable(tx.executeRead(status -> jdbc.prepareStatement(
-                "SELECT MAX(fired_at) FROM retraining_trigger WHERE route = ?", ps -> {
-                    ps.setString(1, route);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        Timestamp t = rs.next() ? rs.getTimestamp(1) : null;
-                        return t == null ? null : t.toInstant();
-                    }
-                })));
     }
 
     /** The latest assessment of a route, as stored: baseline, decisions and their reasons. */
@@ -225,9 +190,5 @@ public class RouteMonitor {
 
     private static Double finite(double v) {
         return Double.isFinite(v) ? v : null;
-    }
-
-    private static String truncate(String s) {
-        return s.length() <= 4000 ? s : s.substring(0, 4000);
     }
 }

@@ -32,11 +32,22 @@ public class TrafficWindows {
     /** The primary (non-shadow) answers of {@code adapter} v{@code version} on {@code route} in [end - length, end). */
     @Transactional(readOnly = true)
     public WindowSummary summarize(String route, String adapter, int version, Instant end, Duration length) {
+        return summarize(route, adapter, version, end, length, "primary_request_id IS NULL");
+    }
+
+    /** The mirrored copies {@code adapter} v{@code version} answered as a shadow of {@code route} in [end - length, end). */
+    @Transactional(readOnly = true)
+    public WindowSummary summarizeShadow(String route, String adapter, int version, Instant end, Duration length) {
+        return summarize(route, adapter, version, end, length, "primary_request_id IS NOT NULL AND arm = 'shadow'");
+    }
+
+    private WindowSummary summarize(String route, String adapter, int version, Instant end, Duration length,
+                                    String which) {
         // One bucket more than the span holds: [start, end) touches BUCKETS + 1 bucket indices when unaligned.
         RollingWindow window = new RollingWindow(length.dividedBy(BUCKETS), BUCKETS + 1, SEED);
         Instant start = end.minus(length);
         jdbc.prepareStatement("SELECT created_at, latency_ms, refusal, sampled, prompt, response FROM inference_request "
-                + "WHERE route = ? AND adapter = ? AND version = ? AND primary_request_id IS NULL AND outcome = 'ok' "
+                + "WHERE route = ? AND adapter = ? AND version = ? AND " + which + " AND outcome = 'ok' "
                 + "AND created_at >= ? AND created_at < ?", ps -> {
             bind(ps, route, adapter, version, start, end);
             try (ResultSet rs = ps.executeQuery()) {
