@@ -2,7 +2,8 @@
 
 The same work as the trainer's bench on the ~20M Llama (hidden 384, 8 layers, 6 query heads over
 2 key/value heads, head_dim 64, intermediate 1024, vocab 8192, untied head): LoRA r16, alpha 32,
-no dropout, on every linear layer; batch 4 x 256 tokens; next-token cross-entropy over the
+no dropout, on every linear layer; batch 4 x 256 positions (or --seq, of which --real hold tokens and
+the rest right padding, counted as the trainer counts it: not at all); next-token cross-entropy over the
 trained tokens; clip_grad_norm_(1.0); torch.optim.AdamW (lr 1e-4, betas 0.9/0.999, eps 1e-8,
 weight decay 0) under a linear schedule without warm-up. Written the way Hugging Face
 transformers' Llama and PEFT's LoRA layer compute it in eager mode (logits over every position,
@@ -134,7 +135,8 @@ def main():
     p.add_argument("--steps", type=int, default=8)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--seq", type=int, default=256)
+    p.add_argument("--seq", type=int, default=256, help="positions per row, padding included")
+    p.add_argument("--real", type=int, default=0, help="real tokens per row, the rest padding (0: all real)")
     p.add_argument("--trained", type=float, default=0.5, help="share of positions that carry a label")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -147,6 +149,8 @@ def main():
     g = torch.Generator().manual_seed(1)
     ids = torch.randint(0, VOCAB, (a.batch, a.seq), generator=g)
     labels = torch.where(torch.rand(a.batch, a.seq, generator=g) < a.trained, ids, torch.full_like(ids, -100))
+    real = a.real or a.seq
+    labels[:, real:] = -100  # right padding: computed (as the trainer's batches compute theirs), never a label
     tokens = timed = cpu = 0.0
     for step in range(a.steps):
         t0, c0 = time.perf_counter(), time.process_time()
@@ -163,7 +167,7 @@ def main():
         if step >= a.warmup:
             timed += time.perf_counter() - t0
             cpu += time.process_time() - c0
-            tokens += a.batch * a.seq
+            tokens += a.batch * real
     ceiling_after = matmul_flops()
     print(json.dumps({"torch": torch.__version__, "threads": a.threads, "tokens_per_s": tokens / timed,
                       "tokens_per_cpu_s": tokens / cpu, "matmul_flops": max(ceiling_before[0], ceiling_after[0]),

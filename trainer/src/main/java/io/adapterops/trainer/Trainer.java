@@ -358,7 +358,7 @@ public final class Trainer {
     }
 
     /** BOS and EOS as LLaMA-Factory's templates write them: tokenizer_config.json's, EOS falling back to {@code <|endoftext|>}. */
-    private static TrainingTemplate.Tokens specialTokens(ModelFolder folder) throws IOException {
+    static TrainingTemplate.Tokens specialTokens(ModelFolder folder) throws IOException {
         Path file = folder.dir().resolve("tokenizer_config.json");
         JsonNode tc = Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : JSON.createObjectNode();
         Integer bos = tokenId(folder, tc.path("bos_token"));

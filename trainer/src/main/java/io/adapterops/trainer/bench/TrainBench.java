@@ -7,6 +7,7 @@ import io.adapterops.llm.Engines;
 import io.adapterops.llm.LlamaConfig;
 import io.adapterops.llm.TinyModels;
 import io.adapterops.llm.bench.Rss;
+import io.adapterops.trainer.BatchShapes;
 import io.adapterops.trainer.MemoryEstimate;
 import io.adapterops.trainer.Trainer;
 import io.adapterops.trainer.TrainingConfig;
@@ -73,7 +74,7 @@ public final class TrainBench {
 
     /** One side's measurement: wall and CPU-time throughput, the matmul ceilings, the LoRA-exact FLOPs per token. */
     record Speed(double tokensPerSecond, double tokensPerCpuSecond, double matmulWall, double matmulCpu,
-                 double loraExactPerToken, double tokensPerRow) {
+                 double loraExactPerToken, double tokensPerRow, double paddedWidth) {
 
         /** Share of this run's matmul ceiling (per CPU-second) reached on the LoRA-exact count. */
         double loraExactShare() {
@@ -103,8 +104,8 @@ public final class TrainBench {
                 return;
             }
             System.out.println(HEADER);
-            run("tiny", TinyModels.llama(), 30, data, tmp);
-            run("20M", twentyMillion(), PEER_STEPS, data, tmp);
+            run("tiny", TinyModels.llama(), 30, data, tmp, false);
+            run("20M", twentyMillion(), PEER_STEPS, data, tmp, false);
         } finally {
             try (Stream<Path> s = Files.walk(tmp)) {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -112,7 +113,8 @@ public final class TrainBench {
         }
     }
 
-    private static Speed run(String name, LlamaConfig c, int steps, Path data, Path tmp) throws Exception {
+    private static Speed run(String name, LlamaConfig c, int steps, Path data, Path tmp, boolean withShapes)
+            throws Exception {
         Path base = TinyModels.write(Files.createTempDirectory(tmp, name), c, 1);
         Path work = Files.createTempDirectory(tmp, name + "-work");
         TrainingConfig cfg = TrainingConfig.fromMap(Map.of("lora_rank", 16, "lora_alpha", 32, "max_steps", steps,
@@ -148,8 +150,10 @@ public final class TrainBench {
                 params / 1e6, nLora / 1e6, steps, tokS, tokCpuS, perToken / 1e9, achieved / 1e9, achieved / matmul,
                 loraExact * tokS / matmul, Rss.peak() >> 20);
         MemoryEstimate m = MemoryEstimate.of(c, cfg, "cpu()", Long.MAX_VALUE);
-        Speed speed = new Speed(tokS, tokCpuS, matmul, matmulCpu, loraExact,
-                tokensSecondsCpu[0] / (steps - WARMUP_STEPS) / BATCH);
+        // only for the peer: reading the batches again loads the model a second time, after the peak RSS is read
+        BatchShapes shapes = withShapes ? BatchShapes.of(base, data, cfg, WARMUP_STEPS, steps) : new BatchShapes(0, 0);
+        Speed speed = new Speed(tokS, tokCpuS, matmul, matmulCpu, loraExact, shapes.realPerRow(),
+                shapes.paddedWidth());
         System.out.printf("      matmul ceiling %.1f GFLOP/s wall, %.1f GFLOP/CPU-s; LoRA-exact/mm per CPU-s %.3f; "
                         + "memory estimate: weights %.1f MiB, activations %.1f MiB, optimizer %.1f MiB%n",
                 matmul / 1e9, matmulCpu / 1e9, speed.loraExactShare(), m.weightsBytes() / 1048576.0,
@@ -166,16 +170,17 @@ public final class TrainBench {
         List<Double> counted = new ArrayList<>();
         for (int r = 1; r <= rounds; r++) {
             System.out.println(HEADER);
-            Speed ours = run("20M", twentyMillion(), PEER_STEPS, data, tmp);
-            Speed theirs = runPeer((int) Math.round(ours.tokensPerRow()));
+            Speed ours = run("20M", twentyMillion(), PEER_STEPS, data, tmp, true);
+            Speed theirs = runPeer((int) Math.round(ours.paddedWidth()), (int) Math.round(ours.tokensPerRow()));
             double ratio = theirs.tokensPerCpuSecond() / ours.tokensPerCpuSecond(); // our step time / theirs
             double ceilings = ours.matmulCpu() / theirs.matmulCpu();
             boolean comparable = Math.abs(ceilings - 1) <= 0.10;
             if (comparable) {
                 counted.add(ratio);
             }
-            System.out.printf("round %d: peer rows %d tokens (ours %.1f real tokens per row on average)%n", r,
-                    (int) theirs.tokensPerRow(), ours.tokensPerRow());
+            System.out.printf("round %d: rows %.0f positions wide holding %.0f real tokens on average, the peer "
+                    + "likewise (its padding, like ours, is computed and not counted)%n", r, theirs.paddedWidth(),
+                    theirs.tokensPerRow());
             System.out.printf("round %d: ours %.0f tok/s (%.0f tok/CPU-s), peer %.0f tok/s (%.0f tok/CPU-s); "
                             + "step time ours/peer %.3f (per CPU-s), %.3f (wall)%n", r, ours.tokensPerSecond(),
                     ours.tokensPerCpuSecond(), theirs.tokensPerSecond(), theirs.tokensPerCpuSecond(), ratio,
@@ -196,16 +201,16 @@ public final class TrainBench {
     }
 
     /**
-     * Runs the peer script once at this process's thread count and reads its JSON line; its rows
-     * are {@code seq} tokens long, all real, where ours are packed rows padded to the longest in
-     * the batch (our padding is computed but not counted, which favours the peer slightly).
+     * Runs the peer script once at this process's thread count and reads its JSON line: rows
+     * {@code width} positions wide holding {@code real} tokens each, the rest padding that carries
+     * no label, as our measured batches hold on average.
      */
-    private static Speed runPeer(int seq) throws Exception {
+    private static Speed runPeer(int width, int real) throws Exception {
         String python = System.getenv().getOrDefault("PEER_PYTHON", "/usr/bin/python3");
         String script = System.getProperty("adapterops.peer", "bench/peer_lora_step.py");
         Process p = new ProcessBuilder(python, script, "--threads", String.valueOf(threads()), "--steps",
                 String.valueOf(PEER_STEPS), "--warmup", String.valueOf(WARMUP_STEPS), "--batch", String.valueOf(BATCH),
-                "--seq", String.valueOf(seq)).redirectErrorStream(true).start();
+                "--seq", String.valueOf(width), "--real", String.valueOf(real)).redirectErrorStream(true).start();
         String json = null;
         StringBuilder all = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -222,7 +227,7 @@ public final class TrainBench {
         }
         LlamaConfig c = twentyMillion();
         return new Speed(number(json, "tokens_per_s"), number(json, "tokens_per_cpu_s"), number(json, "matmul_flops"),
-                number(json, "matmul_flops_cpu"), loraExactPerToken(c), seq);
+                number(json, "matmul_flops_cpu"), loraExactPerToken(c), real, width);
     }
 
     private static double number(String json, String key) {
@@ -237,9 +242,26 @@ public final class TrainBench {
         return Integer.getInteger("ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
     }
 
+    /**
+     * CPU time of this process in nanoseconds: the sum of its threads' {@code schedstat} run times
+     * (nanosecond resolution), where the JVM's own figure counts in 10 ms ticks, too coarse for one
+     * 1024³ matmul.
+     */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-                .getProcessCpuTime();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            long sum = 0;
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    sum += Long.parseLong(Files.readString(t.resolve("schedstat")).split(" ")[0]);
+                } catch (java.io.IOException | RuntimeException gone) {
+                    // a thread that ended between the listing and the read has nothing left to add
+                }
+            }
+            return sum;
+        } catch (java.io.IOException e) {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
     }
 
     private static long nMatmul(LlamaConfig c) {

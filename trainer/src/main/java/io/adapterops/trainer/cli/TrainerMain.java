@@ -6,7 +6,7 @@ import java.util.Arrays;
 
 /**
  * One entry point for the trainer's commands, for a launcher or {@code java -cp … TrainerMain}:
- * {@code worker [port] [dataDir]}, {@code train config.yaml}, {@code bench}.
+ * {@code worker [port] [dataDir]}, {@code train config.yaml}, {@code bench [--peer [rounds]]}.
  */
 public final class TrainerMain {
 
@@ -21,7 +21,7 @@ public final class TrainerMain {
             case "train" -> TrainCli.main(rest);
             case "bench" -> TrainBench.main(rest);
             default -> {
-                System.err.println("usage: worker [port] [dataDir] | train config.yaml | bench");
+                System.err.println("usage: worker [port] [dataDir] | train config.yaml | bench [--peer [rounds]]");
                 System.exit(2);
             }
         }
