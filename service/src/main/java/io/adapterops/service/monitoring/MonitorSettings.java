@@ -97,14 +97,7 @@ public class MonitorSettings {
     }
 
     public void setSignalTolerance(Map<String, Double> signalTolerance) {
-        this.signalTolerance = bySignalName(signalTolerance);
-    }
-
-    /** Configuration keys may arrive kebab-cased ({@code p95-latency-ms}); signals are named with underscores. */
-    private static Map<String, Double> bySignalName(Map<String, Double> byKey) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        byKey.forEach((k, v) -> out.put(k.replace('-', '_'), v));
-        return out;
+        this.signalTolerance = SignalKeys.bySignalName(signalTolerance);
     }
 
     public Map<String, Map<String, Double>> getRouteTolerance() {
@@ -112,9 +105,7 @@ public class MonitorSettings {
     }
 
     public void setRouteTolerance(Map<String, Map<String, Double>> routeTolerance) {
-        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        routeTolerance.forEach((route, bySignal) -> out.put(route, bySignalName(bySignal)));
-        this.routeTolerance = out;
+        this.routeTolerance = SignalKeys.byRouteAndSignalName(routeTolerance);
     }
 
     public long getCanaryMinCases() {

@@ -2,6 +2,7 @@ package io.adapterops.service.rollout;
 
 import io.adapterops.monitoring.DegradationPolicy;
 import io.adapterops.monitoring.Signal;
+import io.adapterops.service.monitoring.SignalKeys;
 import io.micronaut.context.annotation.ConfigurationProperties;
 
 import java.time.Duration;
@@ -178,14 +179,7 @@ public class RolloutSettings {
     }
 
     public void setSignalTolerance(Map<String, Double> signalTolerance) {
-        this.signalTolerance = bySignalName(signalTolerance);
-    }
-
-    /** Configuration keys may arrive kebab-cased ({@code p95-latency-ms}); signals are named with underscores. */
-    private static Map<String, Double> bySignalName(Map<String, Double> byKey) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        byKey.forEach((k, v) -> out.put(k.replace('-', '_'), v));
-        return out;
+        this.signalTolerance = SignalKeys.bySignalName(signalTolerance);
     }
 
     public Map<String, Map<String, Double>> getRouteTolerance() {
@@ -193,9 +187,7 @@ public class RolloutSettings {
     }
 
     public void setRouteTolerance(Map<String, Map<String, Double>> routeTolerance) {
-        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
-        routeTolerance.forEach((route, bySignal) -> out.put(route, bySignalName(bySignal)));
-        this.routeTolerance = out;
+        this.routeTolerance = SignalKeys.byRouteAndSignalName(routeTolerance);
     }
 
     public List<String> getAutoPromote() {
