@@ -2,6 +2,7 @@ package io.adapterops.service.dashboards;
 
 import io.adapterops.service.models.ModelStore;
 import io.adapterops.service.support.Api;
+import io.adapterops.service.support.DatasetUploading;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
@@ -74,7 +75,7 @@ final class DashboardTraffic {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream("datasets/it-helpdesk-sft.jsonl")) {
             String rows = String.join("\n", new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().limit(12)
                     .toList()) + "\n";
-            expect(201, server.post("/api/v1/datasets/" + dataset + "/versions", ADMIN, rows));
+            DatasetUploading.uploaded(server, ADMIN, dataset, rows);
         }
         trainingJob = ((Number) expect(201, server.post("/api/v1/training-jobs", ADMIN, server.json(Map.of(
                 "adapter", adapter, "baseModel", Api.BASE, "dataset", dataset, "objective", "SFT",

@@ -3,6 +3,7 @@ package io.adapterops.service.monitoring;
 import io.adapterops.service.datasets.DatasetRepository;
 import io.adapterops.service.support.Api;
 import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.DatasetUploading;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.training.TrainingJob;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
@@ -131,7 +132,7 @@ class FeedbackDatasetTest {
         try (InputStream in = getClass().getClassLoader().getResourceAsStream(resource)) {
             String rows = String.join("\n", new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().limit(12)
                     .toList()) + "\n";
-            expect(201, server.post("/api/v1/datasets/" + name + "/versions", TestServer.ADMIN_TOKEN, rows));
+            DatasetUploading.uploaded(server, TestServer.ADMIN_TOKEN, name, rows);
         }
         return server.context().getBean(DatasetRepository.class).findByName(name).orElseThrow().id();
     }

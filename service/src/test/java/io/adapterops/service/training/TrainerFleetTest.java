@@ -3,6 +3,7 @@ package io.adapterops.service.training;
 import io.adapterops.service.support.Api;
 import io.adapterops.service.support.ServiceProcess;
 import io.adapterops.service.support.TestDatabases;
+import io.adapterops.service.support.DatasetUploading;
 import io.adapterops.service.support.TestServer;
 import io.adapterops.service.support.TestServer.Reply;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -254,7 +255,7 @@ class TrainerFleetTest {
                 .getResourceAsStream("datasets/it-helpdesk-sft.jsonl")) {
             String rows = String.join("\n", new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().limit(40)
                     .toList()) + "\n";
-            expect(201, server.post("/api/v1/datasets/" + name + "/versions", ADMIN, rows));
+            DatasetUploading.uploaded(server, ADMIN, name, rows);
         }
         return name;
     }
