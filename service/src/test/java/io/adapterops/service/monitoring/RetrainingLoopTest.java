@@ -234,7 +234,7 @@ class RetrainingLoopTest {
     }
 
     /** A version trained by a (tiny) job here, made the route's champion through the lifecycle API. */
-    private static int trainedChampion(TestServer server, Api api, String adapter, String route) throws Exception {
+    static int trainedChampion(TestServer server, Api api, String adapter, String route) throws Exception {
         String dataset = Api.unique("helpdesk");
         expect(201, server.post("/api/v1/datasets", ADMIN, server.json(Map.of("name", dataset, "format", "ALPACA"))));
         try (InputStream in = RetrainingLoopTest.class.getClassLoader().getResourceAsStream("datasets/it-helpdesk-sft.jsonl")) {
@@ -267,7 +267,7 @@ class RetrainingLoopTest {
                 .get("adapter");
     }
 
-    private static void backdateChampion(Connection c, Instant promoted) throws Exception {
+    static void backdateChampion(Connection c, Instant promoted) throws Exception {
         try (PreparedStatement ps = c.prepareStatement("UPDATE champion_stint SET started_at = ? WHERE ended_at IS NULL")) {
             ps.setTimestamp(1, Timestamp.from(promoted));
             ps.executeUpdate();
@@ -307,12 +307,12 @@ class RetrainingLoopTest {
         }
     }
 
-    private static List<?> audit(TestServer server, String subject) {
+    static List<?> audit(TestServer server, String subject) {
         List<?> items = (List<?>) expect(200, server.get("/api/v1/audit?size=100&subject=" + subject, ADMIN)).get("items");
         return items == null ? List.of() : items;
     }
 
-    private static List<?> awaitAudit(TestServer server, String subject, String action) throws InterruptedException {
+    static List<?> awaitAudit(TestServer server, String subject, String action) throws InterruptedException {
         for (int i = 0; i < 300; i++) {
             List<?> found = audit(server, subject).stream()
                     .filter(e -> action.equals(((Map<?, ?>) e).get("action"))).toList();
