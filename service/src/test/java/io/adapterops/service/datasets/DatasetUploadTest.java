@@ -295,4 +295,26 @@ class DatasetUploadTest {
         assertTrue(((String) refused.get("detail")).contains("'num_samples'"), refused::toString);
         assertEquals(uploadsBefore, server.rows("dataset_upload"), "nothing was stored for a refused description");
     }
+
+    @Test
+    void theApiKeepsAnsweringWhileAnUploadIsCleaned() {
+        String name = dataset("ALPACA");
+        Reply accepted = expect(202, server.post("/api/v1/datasets/" + name + "/versions", admin, randomRows(11)));
+        List<Long> millis = new java.util.ArrayList<>();
+        Reply upload = accepted;
+        while (List.of("RECEIVING", "QUEUED", "RUNNING").contains((String) upload.get("status"))) {
+            long start = System.nanoTime();
+            expect(200, server.get("/api/v1/adapters", admin));
+            millis.add((System.nanoTime() - start) / 1_000_000);
+            upload = expect(200, server.get((String) accepted.get("location"), admin));
+        }
+        assertEquals("SUCCEEDED", upload.get("status"), upload::toString);
+        assertTrue(millis.size() >= 3, "too few requests during the upload to mean anything: " + millis);
+        List<Long> sorted = millis.stream().sorted().toList();
+        long p95 = sorted.get((int) Math.min(sorted.size() - 1, Math.floor(sorted.size() * 0.95)));
+        System.out.printf("GET /api/v1/adapters while an upload of %s rows was cleaned: %d requests, P95 %d ms%n",
+                ((Map<?, ?>) upload.get("validation")).get("rowsRead"), millis.size(), p95);
+        // A loose bound only (a shared machine): the API answers in seconds, not after the upload.
+        assertTrue(p95 < 5_000, "P95 " + p95 + " ms: " + sorted);
+    }
 }
