@@ -32,6 +32,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Uploads of rows into a dataset, as jobs: {@code POST .../versions} answers 202 once the file is on
+ * Uploads of rows into a dataset, as jobs (optionally read by a LLaMA-Factory dataset_info.json
+ * entry: query {@code datasetInfo} and {@code entry}, or form parts {@code dataset_info} and {@code entry}): {@code POST .../versions} answers 202 once the file is on
  * disk, with the upload's location; {@code GET} on it shows progress and, at the end, the version or
  * the reason it failed (bad rows by line and field); {@code .../events} streams the same as
  * server-sent events.
@@ -88,22 +90,32 @@ public class DatasetUploadController {
             "text/plain", "application/octet-stream"})
     @Secured({Roles.OPERATOR, Roles.ADMIN})
     public HttpResponse<UploadView> upload(String name, @QueryValue(defaultValue = "false") boolean skipInvalid,
+                                           @Nullable @QueryValue String datasetInfo, @Nullable @QueryValue String entry,
                                            @Body InputStream body, Authentication user) {
-        DatasetUpload upload = uploads.receive(name, body, skipInvalid, null, user.getName());
+        DatasetUpload upload = uploads.receive(name, body, skipInvalid, datasetInfo, entry, user.getName());
         UploadView view = view(upload, name);
         return HttpResponse.<UploadView>accepted(URI.create(view.location())).body(view);
     }
 
-    /** The same upload as a multipart form, the file in part {@code file} (e.g. {@code curl -F file=@rows.jsonl}). */
+    /**
+     * The same upload as a multipart form: the file in part {@code file}, and optionally LLaMA-Factory's
+     * description of it in part {@code dataset_info} (one entry, or a whole dataset_info.json with
+     * part {@code entry} naming the entry; by default the entry named like the dataset), e.g.
+     * {@code curl -F file=@rows.json -F dataset_info=@dataset_info.json -F entry=my_set}.
+     */
     @Post(value = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA)
     @Secured({Roles.OPERATOR, Roles.ADMIN})
     public HttpResponse<UploadView> uploadForm(String name, @QueryValue(defaultValue = "false") boolean skipInvalid,
-                                               @Part("file") CompletedFileUpload file, Authentication user)
+                                               @Part("file") CompletedFileUpload file,
+                                               @Nullable @Part("dataset_info") CompletedFileUpload datasetInfo,
+                                               @Nullable @Part("entry") String entry, Authentication user)
             throws IOException {
-        // No discard(): the server releases the part once the response is written, and releasing
-        // it here as well made Netty log an IllegalReferenceCountException for every upload.
+        // No discard(): the server releases the parts once the response is written, and releasing
+        // them here as well made Netty log an IllegalReferenceCountException for every upload. The
+        // description is a file part (-F dataset_info=@dataset_info.json), read as bytes whatever its type.
+        String info = datasetInfo == null ? null : new String(datasetInfo.getBytes(), StandardCharsets.UTF_8);
         try (InputStream in = file.getInputStream()) {
-            return upload(name, skipInvalid, in, user);
+            return upload(name, skipInvalid, info, entry, in, user);
         }
     }
 

@@ -5,6 +5,10 @@ import io.adapterops.service.jobs.BackgroundWorker;
 import io.adapterops.service.jobs.Replica;
 import io.adapterops.service.storage.DataDir;
 import io.adapterops.service.web.ApiException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.adapterops.trainer.data.DatasetDescription;
 import io.adapterops.trainer.data.DatasetKind;
 import io.adapterops.trainer.data.ReadOptions;
 import io.adapterops.trainer.data.RowProblem;
@@ -58,6 +62,7 @@ import java.util.stream.Collectors;
 public class DatasetUploads {
     private static final Logger LOG = LoggerFactory.getLogger(DatasetUploads.class);
     private static final long PROGRESS_EVERY_MS = 500;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DatasetRepository datasets;
     private final DatasetVersionRepository versions;
@@ -94,9 +99,11 @@ public class DatasetUploads {
      * Stores the body and queues the upload. A body over the limit, or one the client stops
      * sending, fails the upload at once (and is thrown); nothing of it is kept.
      */
-    public DatasetUpload receive(String name, InputStream body, boolean skipInvalid, @Nullable String description,
-                                 String actor) {
+    public DatasetUpload receive(String name, InputStream body, boolean skipInvalid, @Nullable String datasetInfo,
+                                 @Nullable String entry, String actor) {
         Dataset dataset = datasets.findByName(name).orElseThrow(() -> ApiException.notFound("dataset", name));
+        String description = datasetInfo == null || datasetInfo.isBlank() ? null
+                : describe(datasetInfo, entry == null || entry.isBlank() ? name : entry);
         DatasetUpload upload = uploads.save(new DatasetUpload(null, dataset.id(), DatasetUpload.Status.RECEIVING,
                 skipInvalid, description, 0, 0, "receiving", 0, null, null, null, null, replica.id(),
                 Instant.now().plus(replica.lease()), actor, Instant.now(), null));
@@ -119,9 +126,26 @@ public class DatasetUploads {
         }
         audit.record(actor, "dataset.upload-received", subject(id), DatasetUpload.Status.RECEIVING.name(),
                 DatasetUpload.Status.QUEUED.name(), "dataset " + name + ": " + bytes + " bytes"
-                        + (skipInvalid ? ", skipping invalid rows" : ""));
+                        + (skipInvalid ? ", skipping invalid rows" : "")
+                        + (description == null ? "" : ", read by dataset_info entry " + description));
         submit(id, "validating and cleaning");
         return find(id);
+    }
+
+    /** The dataset_info entry to read the rows by, checked now so a bad one is refused before any byte is stored. */
+    private String describe(String datasetInfo, String entry) {
+        if (datasetInfo.length() > 20_000) {
+            throw ApiException.badField("dataset_info", "dataset_info is longer than 20000 characters");
+        }
+        try {
+            JsonNode chosen = DatasetDescription.entry(JSON.readTree(datasetInfo), entry);
+            DatasetDescription.parse(chosen);
+            return JSON.writeValueAsString(chosen);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badField("dataset_info", "dataset_info is not JSON: " + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badField("dataset_info", e.getMessage());
+        }
     }
 
     public DatasetUpload find(long id) {
@@ -158,6 +182,9 @@ public class DatasetUploads {
                         + " replica's data dir (" + body + "); upload it again", Map.of());
             }
             ReadOptions options = upload.skipInvalid() ? ReadOptions.defaults().skippingInvalid() : ReadOptions.defaults();
+            if (upload.description() != null) {
+                options = options.withDescription(DatasetDescription.parse(JSON.readTree(upload.description())));
+            }
             Path rowsTmp = scratch.rows(id);
             CleanedFile cleaned = new FileCleaner(options, CleaningConfig.defaults())
                     .clean(body, rowsTmp, scratch.dir().resolve(id + ".texts"), progress(id, owner));

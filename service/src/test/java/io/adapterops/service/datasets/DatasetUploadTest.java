@@ -246,4 +246,75 @@ class DatasetUploadTest {
         }
         return big.toString();
     }
+
+    @Test
+    void llamaFactoryDatasetInfoEntriesReadRenamedColumnsAndUnknownKeysAreRefusedByName() throws Exception {
+        String name = dataset("ALPACA");
+        String info = "{\"qa\":{\"file_name\":\"qa.json\",\"columns\":{\"prompt\":\"question\",\"response\":"
+                + "\"answer\"}},\"" + name + "\":{\"file_name\":\"other.json\"}}";
+        String rows = "[{\"question\":\"Reset my password\",\"answer\":\"Use the self-service portal.\"},"
+                + "{\"question\":\"Printer jammed\",\"answer\":\"Open tray 2 and pull the sheet out.\"}]";
+        String boundary = "----adapterops" + System.nanoTime();
+        String form = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"qa.json\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + rows + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"dataset_info\"; filename=\"dataset_info.json\"\r\n"
+                + "Content-Type: application/json\r\n\r\n" + info + "\r\n--" + boundary
+                + "\r\nContent-Disposition: form-data; name=\"entry\"\r\n\r\nqa\r\n--" + boundary + "--\r\n";
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/api/v1/datasets/" + name + "/versions")))
+                        .header("Authorization", "Bearer " + admin)
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, r.statusCode(), r.body());
+        Reply done = DatasetUploading.finished(server, admin, r.headers().firstValue("Location").orElseThrow());
+        assertEquals("SUCCEEDED", done.get("status"), done::toString);
+        assertEquals(2, ((Number) ((Map<?, ?>) done.get("version")).get("rows")).intValue());
+        String hash = (String) ((Map<?, ?>) done.get("version")).get("contentHash");
+        List<String> stored = Files.readAllLines(dataDir.resolve("datasets").resolve(name)
+                .resolve(hash.substring("sha256:".length()) + ".jsonl"));
+        assertTrue(stored.get(0).contains("\"value\":\"Reset my password\"") && stored.get(0).contains(
+                "\"value\":\"Use the self-service portal.\""), stored.get(0));
+
+        String sharegpt = dataset("SHAREGPT");
+        String entry = java.net.URLEncoder.encode("{\"formatting\":\"sharegpt\",\"columns\":{\"messages\":"
+                + "\"conversation\"},\"tags\":{\"role_tag\":\"role\",\"content_tag\":\"content\",\"user_tag\":"
+                + "\"user\",\"assistant_tag\":\"assistant\"}}", StandardCharsets.UTF_8);
+        Reply bad = upload(sharegpt, "{\"conversation\":[{\"role\":\"user\",\"content\":\"Hi\"},"
+                + "{\"role\":\"bot\",\"content\":\"Hello\"}]}\n", "?datasetInfo=" + entry);
+        assertEquals("FAILED", bad.get("status"), bad::toString);
+        Map<?, ?> problem = (Map<?, ?>) ((List<?>) ((Map<?, ?>) bad.get("problem")).get("problems")).get(0);
+        assertEquals("conversation[1].role", problem.get("field"), "named in the row's own tags");
+
+        long uploadsBefore = server.rows("dataset_upload");
+        Reply refused = server.post("/api/v1/datasets/" + name + "/versions?datasetInfo="
+                + java.net.URLEncoder.encode("{\"formatting\":\"alpaca\",\"num_samples\":10}", StandardCharsets.UTF_8),
+                admin, rows);
+        assertEquals(400, refused.status(), refused::toString);
+        assertEquals("dataset_info", refused.get("field"));
+        assertTrue(((String) refused.get("detail")).contains("'num_samples'"), refused::toString);
+        assertEquals(uploadsBefore, server.rows("dataset_upload"), "nothing was stored for a refused description");
+    }
+
+    @Test
+    void theApiKeepsAnsweringWhileAnUploadIsCleaned() {
+        String name = dataset("ALPACA");
+        Reply accepted = expect(202, server.post("/api/v1/datasets/" + name + "/versions", admin, randomRows(11)));
+        List<Long> millis = new java.util.ArrayList<>();
+        Reply upload = accepted;
+        while (List.of("RECEIVING", "QUEUED", "RUNNING").contains((String) upload.get("status"))) {
+            long start = System.nanoTime();
+            expect(200, server.get("/api/v1/adapters", admin));
+            millis.add((System.nanoTime() - start) / 1_000_000);
+            upload = expect(200, server.get((String) accepted.get("location"), admin));
+        }
+        assertEquals("SUCCEEDED", upload.get("status"), upload::toString);
+        assertTrue(millis.size() >= 3, "too few requests during the upload to mean anything: " + millis);
+        List<Long> sorted = millis.stream().sorted().toList();
+        long p95 = sorted.get((int) Math.min(sorted.size() - 1, Math.floor(sorted.size() * 0.95)));
+        System.out.printf("GET /api/v1/adapters while an upload of %s rows was cleaned: %d requests, P95 %d ms%n",
+                ((Map<?, ?>) upload.get("validation")).get("rowsRead"), millis.size(), p95);
+        // A loose bound only (a shared machine): the API answers in seconds, not after the upload.
+        assertTrue(p95 < 5_000, "P95 " + p95 + " ms: " + sorted);
+    }
 }

@@ -48,6 +48,25 @@ public final class DatasetDescription {
         this.ranking = ranking;
     }
 
+    /**
+     * The entry to read by: {@code info} itself when it is one entry (it holds an entry's keys, or
+     * nothing), else its entry called {@code name}, as in a whole dataset_info.json.
+     */
+    public static JsonNode entry(JsonNode info, String name) {
+        if (info == null || !info.isObject()) {
+            throw new IllegalArgumentException("dataset_info is a JSON object: one entry, or a whole dataset_info.json");
+        }
+        if (info.isEmpty() || KEYS.stream().anyMatch(info::has)) {
+            return info;
+        }
+        JsonNode entry = info.get(name);
+        if (entry == null) {
+            throw new IllegalArgumentException("dataset_info has no entry '" + name + "' (entries: "
+                    + String.join(", ", (Iterable<String>) info::fieldNames) + "); name one with entry=");
+        }
+        return entry;
+    }
+
     /** Reads one entry; a key that is not honoured is refused by name ({@link IllegalArgumentException}). */
     public static DatasetDescription parse(JsonNode entry) {
         if (entry == null || !entry.isObject()) {
