@@ -148,15 +148,11 @@ class OpenAiSdkTest {
         PermissionDeniedException viewer = assertThrows(PermissionDeniedException.class,
                 () -> client(server.token(Api.unique("viewer"), "viewer")).chat().completions()
                         .create(chat(served.route(), 4)));
-        // A streaming request holds its reservation (prompt + max_tokens) until it ends; a second one does not fit.
+        // prompt + max_tokens over the caller's 400 tokens per minute: refused whatever else is running
+        // (the reservation a running request holds is CallerTokenBudgetsTest's).
         OpenAIClient burst = client(server.token(Api.unique("burst"), "inference"));
-        CompletionCreateParams big = CompletionCreateParams.builder().model(served.route()).prompt("x").maxTokens(300)
-                .build();
-        RateLimitException limited;
-        try (StreamResponse<Completion> running = burst.completions().createStreaming(big)) {
-            running.stream().iterator().next();
-            limited = assertThrows(RateLimitException.class, () -> burst.completions().create(big));
-        }
+        RateLimitException limited = assertThrows(RateLimitException.class, () -> burst.completions().create(
+                CompletionCreateParams.builder().model(served.route()).prompt("x").maxTokens(400).build()));
         for (OpenAIServiceException e : List.of(unknown, tooMany, badToken, viewer, limited)) {
             System.out.println(e.getClass().getSimpleName() + " " + e.statusCode() + " code=" + e.code().orElse(null)
                     + " param=" + e.param().orElse(null) + ": " + e.getMessage());
