@@ -1,5 +1,6 @@
 package io.adapterops.service.serving;
 
+import io.adapterops.llm.InferenceEngine;
 import io.adapterops.service.support.Api;
 import io.adapterops.service.support.TestDatabases;
 import io.adapterops.service.support.TestServer;
@@ -27,10 +28,11 @@ class ClientDisconnectTest {
             String app = server.token(Api.unique("app"), "inference");
             int port = server.context().getBean(EmbeddedServer.class).getPort();
             Inference v1 = new Inference(server);
+            InferenceEngine engine = server.context().getBean(BaseModelEngines.class).engine(Api.BASE).engine();
 
             for (boolean stream : new boolean[] {false, true}) {
                 String user = Api.unique(stream ? "gone-streaming" : "gone-waiting");
-                hangUpAfterSending(port, app, v1.chat(served.route(), MAX_TOKENS, user, stream));
+                hangUpWhileGenerating(port, app, v1.chat(served.route(), MAX_TOKENS, user, stream), engine);
                 String row = "inference_request WHERE user_id = '" + user + "'";
                 for (int i = 0; i < 1200 && server.rows(row) == 0; i++) {
                     Thread.sleep(50);
@@ -46,9 +48,11 @@ class ClientDisconnectTest {
         }
     }
 
-    /** Sends the whole request, waits until it is surely in the engine's batch, then closes the socket. */
-    private static void hangUpAfterSending(int port, String token, String body) throws Exception {
+    /** Sends the whole request, waits until the engine is generating it, then closes the socket at once. */
+    private static void hangUpWhileGenerating(int port, String token, String body, InferenceEngine engine)
+            throws Exception {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        long stepsBefore = engine.stats().steps();
         try (Socket socket = new Socket("127.0.0.1", port)) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
@@ -56,7 +60,11 @@ class ClientDisconnectTest {
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(bytes);
             out.flush();
-            Thread.sleep(300);
+            for (int i = 0; i < 10_000 && (engine.stats().running() == 0 || engine.stats().steps() == stepsBefore);
+                 i++) {
+                Thread.sleep(1);
+            }
+            assertTrue(engine.stats().running() > 0, "the request reached the engine");
         }
     }
 
