@@ -74,6 +74,12 @@ public final class DemoCli {
         props.put("adapterops.scheduler.jobs.monitor.cron", "0/5 * * * * ?");
         props.put("adapterops.monitoring.window", WINDOW.getSeconds() + "s");
         props.put("adapterops.monitoring.min-samples", 100);
+        // The demo trains and serves on the same two cores, so its P95 latency swings by more than 5% on its
+        // own; the story it tells is satisfaction's fall.
+        props.put("adapterops.monitoring.signal-tolerance.p95_latency_ms", 1.0);
+        // The candidate stays REGISTERED for the demo's last steps; in a service the rollout job would now
+        // take it through gate, shadow and canary (README, "Monitoring and retraining").
+        props.put("adapterops.scheduler.jobs.rollout.enabled", false);
         props.put("adapterops.evaluation.max-new-tokens", 8);
         // A tiny random model refuses nothing; the demo's gate checks what it can, the default gate is stricter.
         props.put("adapterops.evaluation.gate.min-red-team-refusal", 0.0);
@@ -153,7 +159,8 @@ public final class DemoCli {
         JsonNode job = retrainingJob();
         int v3 = awaitJob(job.path("id").asLong());
         table("training job " + job.path("id").asLong() + " (by the monitor) registered " + ADAPTER + " v" + v3
-                + ": it goes through the gate, shadow and canary like any candidate", version(v3));
+                + ": in a service the rollout job takes it through gate, shadow and canary to approval (off in this demo)",
+                version(v3));
 
         header("Roll back version " + v2 + " in one call");
         post(version(v2) + "/rollback", approver, Map.of("reason", "satisfaction fell from 90% to 50%"));
