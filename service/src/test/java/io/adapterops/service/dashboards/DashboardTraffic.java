@@ -81,16 +81,7 @@ final class DashboardTraffic {
                 "adapter", adapter, "baseModel", Api.BASE, "dataset", dataset, "objective", "SFT",
                 "hyperparameters", Map.of("max_steps", 3, "per_device_train_batch_size", 4, "val_size", 0.25)))))
                 .get("id")).longValue();
-        Reply done = null;
-        for (int i = 0; i < 1200; i++) {
-            done = expect(200, server.get("/api/v1/training-jobs/" + trainingJob, ADMIN));
-            if (!List.of("QUEUED", "RUNNING").contains(done.get("status"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertEquals("SUCCEEDED", done.get("status"), done::toString);
-        int v1 = ((Number) done.get("adapterVersion")).intValue();
+        int v1 = Api.trainedVersion(server, ADMIN, trainingJob);
 
         Path suites = server.context().getBean(ModelStore.class).dataDir().resolve("suites");
         Files.createDirectories(suites);

@@ -246,16 +246,7 @@ class RetrainingLoopTest {
                 "baseModel", Api.BASE, "dataset", dataset, "objective", "SFT",
                 "hyperparameters", Map.of("max_steps", 2, "per_device_train_batch_size", 4, "val_size", 0)))))
                 .get("id");
-        Reply done = null;
-        for (int i = 0; i < 1200; i++) {
-            done = expect(200, server.get("/api/v1/training-jobs/" + job, ADMIN));
-            if (!List.of("QUEUED", "RUNNING").contains(done.get("status"))) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertEquals("SUCCEEDED", done.get("status"), done::toString);
-        int v = ((Number) done.get("adapterVersion")).intValue();
+        int v = Api.trainedVersion(server, ADMIN, job);
         expect(200, api.act(adapter, v, "evaluate"));
         expect(200, api.act(adapter, v, "request-approval", api.requester, Map.of("route", route)));
         expect(200, api.act(adapter, v, "approve", api.approver, Map.of()));

@@ -163,6 +163,21 @@ public final class Api {
         return items;
     }
 
+    /** Follows a training job until it has ended, asserts it SUCCEEDED and returns the adapter version it made. */
+    public static int trainedVersion(TestServer server, String token, Object job) throws InterruptedException {
+        Reply done = null;
+        for (int i = 0; i < 1200; i++) {
+            done = expect(200, server.get("/api/v1/training-jobs/" + job, token));
+            if (!List.of("QUEUED", "RUNNING").contains(done.get("status"))) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        Reply last = done;
+        assertEquals("SUCCEEDED", last.get("status"), last::toString);
+        return ((Number) last.get("adapterVersion")).intValue();
+    }
+
     public static Reply expect(int status, Reply reply) {
         assertEquals(status, reply.status(), () -> "unexpected reply: " + reply);
         return reply;
