@@ -171,7 +171,7 @@ public class DatasetUploadController {
                 .orElseThrow(() -> ApiException.notFound("dataset upload", name + "/" + id));
     }
 
-    private UploadView view(DatasetUpload u, String name) {
+    UploadView view(DatasetUpload u, String name) {
         Map<String, Object> result = u.result() == null ? Map.of() : parse(u.result());
         boolean ok = u.status() == DatasetUpload.Status.SUCCEEDED;
         DatasetVersionView version = u.datasetVersionId() == null ? null
