@@ -29,11 +29,12 @@ import java.util.stream.Stream;
 /**
  * Throughput of the {@link InferenceEngine} on the ~20M-parameter model: aggregate decode tokens/s
  * at 1, 4, 16 and 64 concurrent streams, for the base alone, one adapter on every stream, and 8
- * distinct adapters spread over the streams; time to first token P50/P95 under that load; peak RSS.
+ * distinct adapters (or {@code --adapters N}) spread over the streams; time to first token P50/P95
+ * under that load; peak RSS.
  * Each stream is a closed-loop client: a 16-token prompt, 64 new tokens (EOS ignored), again.
  *
  * <pre>
- *   ./adapterops bench engine [--streams 1,4,16,64] [--tokens 64] [--rank 8]
+ *   ./adapterops bench engine [--streams 1,4,16,64] [--tokens 64] [--rank 8] [--adapters 8]
  * </pre>
  */
 public final class EngineBench {
@@ -45,11 +46,13 @@ public final class EngineBench {
         List<Integer> streams = List.of(1, 4, 16, 64);
         int tokens = 64;
         int rank = 8;
+        int mixed = 8;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--streams" -> streams = Stream.of(args[i + 1].split(",")).map(Integer::valueOf).toList();
                 case "--tokens" -> tokens = Integer.parseInt(args[i + 1]);
                 case "--rank" -> rank = Integer.parseInt(args[i + 1]);
+                case "--adapters" -> mixed = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -61,21 +64,22 @@ public final class EngineBench {
                     List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"), false, "base20m");
             EngineConfig cfg = EngineConfig.defaults("base20m").withMaxBatch(64).withKvBudget(2L << 30);
             try (InferenceEngine engine = new InferenceEngine(f.model(), f.tokenizer(), Set.of(), f.chatTemplate(), cfg)) {
-                for (int a = 0; a < 8; a++) {
+                for (int a = 0; a < mixed; a++) {
                     Path dir = tmp.resolve("adapter" + a);
                     PeftAdapter.write(dir, lora, adapter(f, lora, a));
                     engine.adapters().register("a" + a, dir);
                 }
                 System.out.printf("engine bench: 20M Llama (%d layers, hidden %d), LoRA r=%d on all 7 modules, "
-                        + "%d new tokens per request, prompt 16%n", c.numHiddenLayers(), c.hiddenSize(), rank, tokens);
-                run(engine, 8, tokens, "base", 4); // warm-up
-                run(engine, 8, tokens, "mixed", 4);
+                        + "%d new tokens per request, prompt 16; mixed: %d distinct adapters%n", c.numHiddenLayers(),
+                        c.hiddenSize(), rank, tokens, mixed);
+                run(engine, 8, tokens, "base", 4, mixed); // warm-up
+                run(engine, 8, tokens, "mixed", 4, mixed);
                 System.out.printf("%-8s %8s %12s %10s %10s %10s%n", "streams", "mode", "decode tok/s", "TTFT P50",
                         "TTFT P95", "vs base");
                 for (int s : streams) {
                     double base = 0;
                     for (String mode : List.of("base", "one", "mixed")) {
-                        double[] r = run(engine, s, tokens, mode, Math.max(2, 16 / s));
+                        double[] r = run(engine, s, tokens, mode, Math.max(2, 16 / s), mixed);
                         if (mode.equals("base")) {
                             base = r[0];
                         }
@@ -93,7 +97,8 @@ public final class EngineBench {
     }
 
     /** Closed-loop clients; returns {aggregate completion tokens/s, TTFT P50 ms, TTFT P95 ms}. */
-    private static double[] run(InferenceEngine engine, int streams, int tokens, String mode, int requestsEach)
+    private static double[] run(InferenceEngine engine, int streams, int tokens, String mode, int requestsEach,
+                                int mixed)
             throws Exception {
         List<Double> ttft = new ArrayList<>();
         long[] produced = new long[streams];
@@ -109,7 +114,7 @@ public final class EngineBench {
                     }
                     String adapter = switch (mode) {
                         case "one" -> "a0";
-                        case "mixed" -> "a" + ((stream + q) % 8);
+                        case "mixed" -> "a" + ((stream + q) % mixed);
                         default -> null;
                     };
                     try {
