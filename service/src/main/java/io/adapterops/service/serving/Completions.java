@@ -17,8 +17,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -40,7 +38,6 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 @Singleton
 public class Completions {
-    private static final Logger LOG = LoggerFactory.getLogger(Completions.class);
     private static final SecureRandom IDS = new SecureRandom();
 
     /** A request admitted to the engine; {@code finished} completes once it is recorded. */
@@ -59,13 +56,15 @@ public class Completions {
     private final CallerTokenBudgets budgets;
     private final ShadowQueue shadows;
     private final RequestLog log;
+    private final RequestLogWriter logWriter;
     private final ServingMetrics metrics;
     private final ExecutorService blocking;
     private final Tracing tracing;
     private final RefusalDetector refusals = RefusalDetector.withDefaults();
 
     public Completions(ServedRoutes routes, ArmAssignment arms, BaseModelEngines engines, ServingSettings settings,
-                       CallerTokenBudgets budgets, ShadowQueue shadows, RequestLog log, ServingMetrics metrics,
+                       CallerTokenBudgets budgets, ShadowQueue shadows, RequestLog log, RequestLogWriter logWriter,
+                       ServingMetrics metrics,
                        @Named(TaskExecutors.BLOCKING) ExecutorService blocking, Tracing tracing) {
         this.routes = routes;
         this.arms = arms;
@@ -74,6 +73,7 @@ public class Completions {
         this.budgets = budgets;
         this.shadows = shadows;
         this.log = log;
+        this.logWriter = logWriter;
         this.metrics = metrics;
         this.blocking = blocking;
         this.tracing = tracing;
@@ -292,15 +292,11 @@ public class Completions {
             if (!cancelled) {
                 metrics.answered(tags, latency, ttft, refusal);
             }
-            try {
-                log.write(new LoggedRequest(id, null, route, member.adapter(), member.version(), member.arm().tag(),
-                        request.endpoint().tag, caller, user, cancelled ? "cancelled" : "ok",
-                        finishReason(r.finishReason()), r.promptTokens(), r.completionTokens(), latency.toNanos() / 1e6,
-                        ttft == null ? null : ttft.toNanos() / 1e6, refusal, sampled, request.promptText(), r.text(),
-                        Instant.now(), null, null));
-            } catch (RuntimeException e) {
-                LOG.error("request {} was answered but could not be written to the request log", id, e);
-            }
+            logWriter.write(new LoggedRequest(id, null, route, member.adapter(), member.version(), member.arm().tag(),
+                    request.endpoint().tag, caller, user, cancelled ? "cancelled" : "ok",
+                    finishReason(r.finishReason()), r.promptTokens(), r.completionTokens(), latency.toNanos() / 1e6,
+                    ttft == null ? null : ttft.toNanos() / 1e6, refusal, sampled, request.promptText(), r.text(),
+                    Instant.now(), null, null));
             span.end();
             return new Finished(r, latency, refusal);
         }

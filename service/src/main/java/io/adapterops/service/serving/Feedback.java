@@ -1,5 +1,6 @@
 package io.adapterops.service.serving;
 
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.data.exceptions.DataAccessException;
 import io.micronaut.data.jdbc.runtime.JdbcOperations;
@@ -8,6 +9,7 @@ import jakarta.inject.Singleton;
 
 import java.sql.ResultSet;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -26,13 +28,20 @@ public class Feedback {
                         boolean created) {
     }
 
+    private static final long RETRY_MS = 50;
+
     private final JdbcOperations jdbc;
     private final RequestLog log;
+    private final RequestLogWriter writer;
+    private final Duration wait;
     private final ServingMetrics metrics;
 
-    public Feedback(JdbcOperations jdbc, RequestLog log, ServingMetrics metrics) {
+    public Feedback(JdbcOperations jdbc, RequestLog log, RequestLogWriter writer, ServingMetrics metrics,
+                    @Value("${adapterops.serving.request-log.feedback-wait:1s}") Duration wait) {
         this.jdbc = jdbc;
         this.log = log;
+        this.writer = writer;
+        this.wait = wait;
         this.metrics = metrics;
     }
 
@@ -46,7 +55,7 @@ public class Feedback {
     }
 
     public Given give(String requestId, String rating, @Nullable String comment, String caller) {
-        LoggedRequest request = log.primary(requestId).orElseThrow(() -> OpenAiError.notFound("request_id",
+        LoggedRequest request = served(requestId).orElseThrow(() -> OpenAiError.notFound("request_id",
                 "No served request has the id '" + requestId + "' (or its log row has passed retention)."));
         String redacted = comment == null ? null : log.redact(comment);
         Optional<Given> existing = find(requestId);
@@ -70,6 +79,27 @@ public class Feedback {
                     + "); one feedback per request.");
         }
         return before;
+    }
+
+    /**
+     * The request's log row. Rows are written just after the answer, so this replica's queue is
+     * flushed first, and a row another replica has yet to commit is waited for a little.
+     */
+    private Optional<LoggedRequest> served(String requestId) {
+        writer.flush(wait.toMillis());
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            Optional<LoggedRequest> row = log.primary(requestId);
+            if (row.isPresent() || System.nanoTime() > deadline) {
+                return row;
+            }
+            try {
+                Thread.sleep(RETRY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return row;
+            }
+        }
     }
 
     @Transactional

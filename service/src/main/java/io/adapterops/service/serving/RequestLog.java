@@ -61,36 +61,49 @@ public class RequestLog {
 
     @Transactional
     public void write(LoggedRequest r) {
+        writeAll(List.of(r));
+    }
+
+    /** The rows in one transaction, one batched statement. */
+    @Transactional
+    public void writeAll(List<LoggedRequest> rows) {
         jdbc.prepareStatement("INSERT INTO inference_request (id, primary_request_id, route, adapter, version, arm, "
                 + "endpoint, caller, user_id, outcome, finish_reason, prompt_tokens, completion_tokens, latency_ms, "
                 + "ttft_ms, refusal, sampled, prompt, response, created_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ps -> {
-            ps.setString(1, r.id());
-            ps.setString(2, r.primaryRequestId());
-            ps.setString(3, r.route());
-            ps.setString(4, r.adapter());
-            ps.setInt(5, r.version());
-            ps.setString(6, r.arm());
-            ps.setString(7, r.endpoint());
-            ps.setString(8, r.caller());
-            ps.setString(9, r.userId());
-            ps.setString(10, r.outcome());
-            ps.setString(11, r.finishReason());
-            ps.setInt(12, r.promptTokens());
-            ps.setInt(13, r.completionTokens());
-            ps.setDouble(14, r.latencyMs());
-            if (r.ttftMs() == null) {
-                ps.setNull(15, Types.DOUBLE);
-            } else {
-                ps.setDouble(15, r.ttftMs());
+            for (LoggedRequest r : rows) {
+                bind(ps, r);
+                ps.addBatch();
             }
-            ps.setBoolean(16, r.refusal());
-            ps.setBoolean(17, r.sampled());
-            ps.setString(18, r.sampled() ? redact(r.prompt()) : null);
-            ps.setString(19, r.sampled() ? redact(r.response()) : null);
-            ps.setTimestamp(20, Timestamp.from(r.createdAt()));
-            return ps.executeUpdate();
+            return ps.executeBatch();
         });
+    }
+
+    private void bind(PreparedStatement ps, LoggedRequest r) throws SQLException {
+        ps.setString(1, r.id());
+        ps.setString(2, r.primaryRequestId());
+        ps.setString(3, r.route());
+        ps.setString(4, r.adapter());
+        ps.setInt(5, r.version());
+        ps.setString(6, r.arm());
+        ps.setString(7, r.endpoint());
+        ps.setString(8, r.caller());
+        ps.setString(9, r.userId());
+        ps.setString(10, r.outcome());
+        ps.setString(11, r.finishReason());
+        ps.setInt(12, r.promptTokens());
+        ps.setInt(13, r.completionTokens());
+        ps.setDouble(14, r.latencyMs());
+        if (r.ttftMs() == null) {
+            ps.setNull(15, Types.DOUBLE);
+        } else {
+            ps.setDouble(15, r.ttftMs());
+        }
+        ps.setBoolean(16, r.refusal());
+        ps.setBoolean(17, r.sampled());
+        ps.setString(18, r.sampled() ? redact(r.prompt()) : null);
+        ps.setString(19, r.sampled() ? redact(r.response()) : null);
+        ps.setTimestamp(20, Timestamp.from(r.createdAt()));
     }
 
     /** A primary request (never a shadow copy) by id. */

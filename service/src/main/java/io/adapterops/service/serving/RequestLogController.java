@@ -25,10 +25,13 @@ import java.util.List;
 @Controller("/api/v1/request-log")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class RequestLogController {
+    private static final long FLUSH_MS = 5_000;
     private final RequestLog log;
+    private final RequestLogWriter writer;
 
-    public RequestLogController(RequestLog log) {
+    public RequestLogController(RequestLog log, RequestLogWriter writer) {
         this.log = log;
+        this.writer = writer;
     }
 
     @Get
@@ -43,6 +46,7 @@ public class RequestLogController {
         if (arm != null && !List.of("champion", "challenger", "shadow").contains(arm)) {
             throw ApiException.badField("arm", "arm must be champion, challenger or shadow, got '" + arm + "'");
         }
+        writer.flush(FLUSH_MS); // a caller sees the requests this replica has answered
         return log.search(new RequestLog.Query(route, adapter, version, arm, instant("from", from), instant("to", to),
                 primaryRequestId), page, size);
     }

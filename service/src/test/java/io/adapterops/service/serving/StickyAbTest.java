@@ -115,4 +115,22 @@ class StickyAbTest {
                 "adapter", served.adapter(), "version", challenger, "trafficPercent", PERCENT))));
         assertEquals("champion", arm(b, user));
     }
+
+    @Test
+    void feedbackOnTheOtherInstanceRightAfterTheAnswerFindsTheRequest() {
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> answered = new Inference(a).post("/v1/completions", app, a.json(Map.of(
+                    "model", served.route(), "prompt", "hi", "max_tokens", 1, "user", "rater-" + i)));
+            assertEquals(200, answered.statusCode(), answered.body());
+            String id = answered.headers().firstValue("x-request-id").orElseThrow();
+            HttpResponse<String> rated = new Inference(b).post("/v1/feedback", app, b.json(Map.of("request_id", id,
+                    "rating", "up")));
+            assertEquals(201, rated.statusCode(), "feedback " + i + " on the other instance: " + rated.body());
+        }
+        HttpResponse<String> unknown = new Inference(b).post("/v1/feedback", app, b.json(Map.of("request_id",
+                "cmpl-unknown", "rating", "up")));
+        assertEquals(404, unknown.statusCode(), unknown.body());
+        System.out.println("feedback on the other instance right after the answer: 20 of 20 found; unknown id "
+                + unknown.statusCode());
+    }
 }

@@ -119,8 +119,9 @@ public final class TestServer implements AutoCloseable {
         return (String) r.get("secret");
     }
 
-    /** Row count of a table, read straight from the database. */
+    /** Row count of a table, read straight from the database once the request log's queued rows are written. */
     public long rows(String table) {
+        context().findBean(io.adapterops.service.serving.RequestLogWriter.class).ifPresent(w -> w.flush(10_000));
         DataSource ds = DelegatingDataSource.unwrapDataSource(context().getBean(DataSource.class));
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
