@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * Each stream is a closed-loop client: a 16-token prompt, 64 new tokens (EOS ignored), again.
  *
  * <pre>
- *   ./adapterops bench engine [--streams 1,4,16,64] [--tokens 64] [--rank 8] [--adapters 8]
+ *   ./adapterops bench engine [--streams 1,4,16,64] [--tokens 64] [--rank 8] [--adapters 8] [--rounds 3]
  * </pre>
  */
 public final class EngineBench {
@@ -47,12 +47,14 @@ public final class EngineBench {
         int tokens = 64;
         int rank = 8;
         int mixed = 8;
+        int rounds = 3;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--streams" -> streams = Stream.of(args[i + 1].split(",")).map(Integer::valueOf).toList();
                 case "--tokens" -> tokens = Integer.parseInt(args[i + 1]);
                 case "--rank" -> rank = Integer.parseInt(args[i + 1]);
                 case "--adapters" -> mixed = Integer.parseInt(args[i + 1]);
+                case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -74,17 +76,26 @@ public final class EngineBench {
                         c.hiddenSize(), rank, tokens, mixed);
                 run(engine, 8, tokens, "base", 4, mixed); // warm-up
                 run(engine, 8, tokens, "mixed", 4, mixed);
-                System.out.printf("%-8s %8s %12s %10s %10s %10s%n", "streams", "mode", "decode tok/s", "TTFT P50",
-                        "TTFT P95", "vs base");
+                System.out.printf("%d rounds, the three modes alternating in each (medians; ratios are the median of"
+                        + " each round's ratio)%n", rounds);
+                System.out.printf("%-8s %8s %22s %10s %10s %10s %10s%n", "streams", "mode", "decode tok/s min/med/max",
+                        "TTFT P50", "TTFT P95", "vs base", "vs one");
+                List<String> modes = List.of("base", "one", "mixed");
                 for (int s : streams) {
-                    double base = 0;
-                    for (String mode : List.of("base", "one", "mixed")) {
-                        double[] r = run(engine, s, tokens, mode, Math.max(2, 16 / s), mixed);
-                        if (mode.equals("base")) {
-                            base = r[0];
+                    Map<String, List<double[]>> byMode = new LinkedHashMap<>();
+                    modes.forEach(m -> byMode.put(m, new ArrayList<>()));
+                    for (int round = 0; round < rounds; round++) {
+                        for (int k = 0; k < modes.size(); k++) { // a different mode first in each round
+                            String mode = modes.get((k + round) % modes.size());
+                            byMode.get(mode).add(run(engine, s, tokens, mode, Math.max(2, 16 / s), mixed));
                         }
-                        System.out.printf("%-8d %8s %12.0f %8.0f ms %8.0f ms %9.0f%%%n", s, mode, r[0], r[1], r[2],
-                                100 * r[0] / base);
+                    }
+                    for (String mode : modes) {
+                        List<double[]> r = byMode.get(mode);
+                        System.out.printf("%-8d %8s %22s %8.0f ms %8.0f ms %9.0f%% %9s%n", s, mode,
+                                String.format("%.0f/%.0f/%.0f", min(r, 0), median(r, 0), max(r, 0)), median(r, 1),
+                                median(r, 2), 100 * ratio(r, byMode.get("base")),
+                                mode.equals("mixed") ? String.format("%.0f%%", 100 * ratio(r, byMode.get("one"))) : "");
                     }
                 }
             }
@@ -94,6 +105,28 @@ public final class EngineBench {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static double median(List<double[]> runs, int i) {
+        double[] v = runs.stream().mapToDouble(r -> r[i]).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static double min(List<double[]> runs, int i) {
+        return runs.stream().mapToDouble(r -> r[i]).min().orElseThrow();
+    }
+
+    private static double max(List<double[]> runs, int i) {
+        return runs.stream().mapToDouble(r -> r[i]).max().orElseThrow();
+    }
+
+    /** The median over rounds of this round's tokens/s over the other's, paired so drift between rounds cancels. */
+    private static double ratio(List<double[]> runs, List<double[]> other) {
+        List<double[]> ratios = new ArrayList<>();
+        for (int k = 0; k < runs.size(); k++) {
+            ratios.add(new double[] {runs.get(k)[0] / other.get(k)[0]});
+        }
+        return median(ratios, 0);
     }
 
     /** Closed-loop clients; returns {aggregate completion tokens/s, TTFT P50 ms, TTFT P95 ms}. */
