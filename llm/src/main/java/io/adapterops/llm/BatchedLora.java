@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -19,12 +20,13 @@ import java.util.Map;
  * and one B, and a per-row mask keeps each row to its own columns:
  *
  * <pre>
- *   A_cat (Σr, in) = [A_1; A_2; …]        B_cat (out, Σr) = [B_1 | B_2 | …]
- *   mask  (rows, 1, Σr): row i holds its adapter's scaling on that adapter's columns, 0 elsewhere
+ *   A_cat (Σr, in) = [A_1; A_2; …]        B_cat (out, Σr) = [s_1·B_1 | s_2·B_2 | …]   (s: scaling)
+ *   mask  (rows, 1, Σr): row i holds 1 on its adapter's columns, 0 elsewhere
  *   h += ((x · A_catᵀ) ⊙ mask) · B_catᵀ    x (rows, seq, in) → (rows, seq, out)
  * </pre>
  *
- * Four dense ops per module whatever the mix; on a CPU they beat a per-row copy while Σr is small.
+ * Four dense ops per module whatever the mix, three when every row uses the one adapter held (no
+ * mask); on a CPU they beat a per-row copy while Σr is small.
  *
  * <p>More adapters: the S-LoRA/Punica way. Each module's adapters are stacked (ranks padded with
  * zeros to the largest, scaling folded into B, one all-zero slot for base-only rows), each row's
@@ -68,6 +70,7 @@ final class BatchedLora implements AutoCloseable {
     private final Map<String, NDArray> masks = new HashMap<>();   // module type → this step's mask
     private final Map<String, String> typeOf = new HashMap<>();
     private NDArray slots; // (rows) int64: this step's slot per row; null when no row uses an adapter
+    private boolean unmasked; // this step's rows all use the one adapter held: no mask to apply
 
     BatchedLora(NDManager parent) {
         this.parent = parent;
@@ -141,7 +144,9 @@ final class BatchedLora implements AutoCloseable {
                 AdapterCache.ModuleLora m = w.modules().get(path);
                 System.arraycopy(m.a(), 0, a, off * in, m.r() * in);
                 for (int o = 0; o < out; o++) {
-                    System.arraycopy(m.b(), o * m.r(), b, o * cols + off, m.r());
+                    for (int j = 0; j < m.r(); j++) {
+                        b[o * cols + off + j] = w.scaling() * m.b()[o * m.r() + j];
+                    }
                 }
                 offsets.put(w, off);
                 off += m.r();
@@ -200,6 +205,7 @@ final class BatchedLora implements AutoCloseable {
     void beginStep(NDManager step, List<AdapterCache.Weights> rows) {
         masks.clear();
         slots = null;
+        unmasked = false;
         if (gathered) {
             long[] slot = new long[rows.size()];
             boolean any = false;
@@ -211,6 +217,10 @@ final class BatchedLora implements AutoCloseable {
             if (any) {
                 slots = step.create(slot);
             }
+            return;
+        }
+        if (set.size() == 1 && rows.stream().allMatch(w -> w == set.get(0))) {
+            unmasked = true; // every row uses the one adapter held: its columns are all theirs
             return;
         }
         Map<String, Stacked> oneOfEachType = new HashMap<>();
@@ -225,9 +235,7 @@ final class BatchedLora implements AutoCloseable {
                     continue;
                 }
                 int r = w.config().r();
-                for (int j = 0; j < r; j++) {
-                    mask[i * s.columns() + off + j] = w.scaling();
-                }
+                Arrays.fill(mask, i * s.columns() + off, i * s.columns() + off + r, 1f);
                 any = true;
             }
             if (any) {
@@ -260,11 +268,13 @@ final class BatchedLora implements AutoCloseable {
             return h;
         }
         NDArray mask = masks.get(typeOf.get(path));
-        if (mask == null) {
+        if (mask == null && !unmasked) {
             return h; // no row of this step uses an adapter that targets this module
         }
         NDArray low = x.getNDArrayInternal().linear(x, s.a(), null).singletonOrThrow(); // (rows, seq, Σr)
-        low = low.mul(mask);
+        if (mask != null) {
+            low = low.mul(mask);
+        }
         return h.add(low.getNDArrayInternal().linear(low, s.b(), null).singletonOrThrow()); // (rows, seq, out)
     }
 

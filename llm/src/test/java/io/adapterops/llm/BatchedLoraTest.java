@@ -39,32 +39,47 @@ class BatchedLoraTest extends EngineTest {
         }
         List<AdapterCache.Weights> rows = Arrays.asList(adapters.get(0), null, adapters.get(1), adapters.get(2),
                 adapters.get(3), adapters.get(0), adapters.get(4), adapters.get(5), null);
+        for (int limit : new int[] {ranks.length, BatchedLora.MASKED_LIMIT, 0}) {
+            check(random, rows, limit, ranks.length > limit);
+        }
+    }
+
+    @Test
+    void rowsThatAllUseTheOneAdapterHeldNeedNoMask() {
+        Random random = new Random(11);
+        LoraConfig config = new LoraConfig(8, 16, 0, List.of("up_proj"), false, null);
+        AdapterCache.Weights only = new AdapterCache.Weights("only", config, (float) config.scaling(),
+                Map.of(UP, module(random, 8)), 0);
+        List<AdapterCache.Weights> rows = List.of(only, only, only, only);
+        check(random, rows, BatchedLora.MASKED_LIMIT, false);
+        check(random, rows, 0, true);
+    }
+
+    /** Applies the rows' adapters to random inputs and compares each row with its own scaling·B·A·x. */
+    private void check(Random random, List<AdapterCache.Weights> rows, int limit, boolean gathered) {
         float[] x = new float[rows.size() * SEQ * IN];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
         float[] expected = reference(rows, x);
-
-        for (int limit : new int[] {ranks.length, BatchedLora.MASKED_LIMIT, 0}) {
-            try (BatchedLora lora = new BatchedLora(manager)) {
-                lora.prepare(rows, limit);
-                assertEquals(ranks.length > limit, lora.gathered(), ranks.length + " distinct adapters, limit " + limit);
-                float[] got;
-                try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
-                    lora.beginStep(step, rows);
-                    NDArray xs = step.create(x, new Shape(rows.size(), SEQ, IN));
-                    NDArray h = step.zeros(new Shape(rows.size(), SEQ, OUT));
-                    got = lora.apply(UP, xs, h).toFloatArray();
-                }
-                double maxDiff = 0;
-                for (int i = 0; i < got.length; i++) {
-                    maxDiff = Math.max(maxDiff, Math.abs(got[i] - expected[i]));
-                }
-                System.out.printf("%s: max |difference| from scaling·B·A·x per row %.2e%n",
-                        lora.gathered() ? "gathered" : "masked", maxDiff);
-                assertTrue(maxDiff < 1e-5, "max difference " + maxDiff);
-                assertFalse(Arrays.equals(got, new float[got.length]), "the adapters add a term");
+        try (BatchedLora lora = new BatchedLora(manager)) {
+            lora.prepare(rows, limit);
+            assertEquals(gathered, lora.gathered(), "limit " + limit);
+            float[] got;
+            try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+                lora.beginStep(step, rows);
+                NDArray xs = step.create(x, new Shape(rows.size(), SEQ, IN));
+                NDArray h = step.zeros(new Shape(rows.size(), SEQ, OUT));
+                got = lora.apply(UP, xs, h).toFloatArray();
             }
+            double maxDiff = 0;
+            for (int i = 0; i < got.length; i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(got[i] - expected[i]));
+            }
+            System.out.printf("%s, %d rows: max |difference| from scaling·B·A·x per row %.2e%n",
+                    lora.gathered() ? "gathered" : "masked", rows.size(), maxDiff);
+            assertTrue(maxDiff < 1e-5, "max difference " + maxDiff);
+            assertFalse(Arrays.equals(got, new float[got.length]), "the adapters add a term");
         }
     }
 

@@ -53,7 +53,22 @@ class RoleMatrixTest {
     private final Map<String, String> tokens = new LinkedHashMap<>();
 
     /** A concrete request for one operation, built fresh for each call so every allowed call can succeed. */
-    private record Call(String path, String body) {
+    private record Call(String path, String body, String contentType) {
+        Call(String path, String body) {
+            this(path, body, body == null ? null : "application/json");
+        }
+    }
+
+    private static final String BOUNDARY = "----role-matrix";
+
+    /** A whole dataset_info.json with one entry (a new dataset each time) and the file it names. */
+    private static Call importForm() {
+        String entry = Api.unique("imported");
+        String form = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"dataset_info\"; filename=\"dataset_info"
+                + ".json\"\r\nContent-Type: application/json\r\n\r\n{\"" + entry + "\":{\"file_name\":\"rows.jsonl\"}}\r\n"
+                + "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"rows.jsonl\"\r\n"
+                + "Content-Type: application/x-ndjson\r\n\r\n" + UPLOAD + "\r\n--" + BOUNDARY + "--\r\n";
+        return new Call("/api/v1/datasets/import", form, "multipart/form-data; boundary=" + BOUNDARY);
     }
 
     private record Row(Set<String> allowed, Supplier<Call> fixture) {
@@ -183,6 +198,7 @@ class RoleMatrixTest {
 
         m.put("POST /api/v1/datasets/{name}/versions", new Row(OPERATE, () -> new Call(
                 "/api/v1/datasets/" + dataset() + "/versions", UPLOAD)));
+        m.put("POST /api/v1/datasets/import", new Row(OPERATE, RoleMatrixTest::importForm));
         m.put("GET /api/v1/datasets/{name}/versions/{id}/report", new Row(READ, () -> {
             String d = dataset();
             Reply r = DatasetUploading.uploaded(server, api.admin, d, UPLOAD);
@@ -350,14 +366,14 @@ class RoleMatrixTest {
             String method = e.getKey().substring(0, e.getKey().indexOf(' '));
             Row row = e.getValue();
             Call anonymous = row.fixture().get();
-            int status = server.call(method, anonymous.path(), null, anonymous.body()).status();
+            int status = server.call(method, anonymous.path(), null, anonymous.body(), anonymous.contentType()).status();
             calls++;
             if (status != 401) {
                 failures.add(e.getKey() + " without a token: " + status);
             }
             for (String role : Roles.ALL) {
                 Call call = row.fixture().get();
-                Reply r = server.call(method, call.path(), tokens.get(role), call.body());
+                Reply r = server.call(method, call.path(), tokens.get(role), call.body(), call.contentType());
                 calls++;
                 stopLongJobs();
                 boolean allowed = row.allowed().contains(role);

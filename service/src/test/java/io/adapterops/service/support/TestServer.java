@@ -66,12 +66,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public Reply call(String method, String path, String token, String body) {
+        return call(method, path, token, body, body == null ? null : "application/json");
+    }
+
+    public Reply call(String method, String path, String token, String body, String contentType) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        if (body != null) {
-            b.header("Content-Type", "application/json");
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try {
