@@ -16,6 +16,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /** A client that hangs up, streaming or not, ends its generation: the row is logged as cancelled, short. */
 class ClientDisconnectTest {
@@ -60,11 +61,17 @@ class ClientDisconnectTest {
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(bytes);
             out.flush();
-            for (int i = 0; i < 10_000 && (engine.stats().running() == 0 || engine.stats().steps() == stepsBefore);
+            for (int i = 0; i < 30_000 && (engine.stats().running() == 0 || engine.stats().steps() == stepsBefore);
                  i++) {
                 Thread.sleep(1);
             }
-            assertTrue(engine.stats().running() > 0, "the request reached the engine");
+            if (engine.stats().running() == 0) {
+                socket.setSoTimeout(2000);
+                byte[] answer = new byte[2000];
+                int n = socket.getInputStream().read(answer);
+                fail("the request did not reach the engine (" + engine.stats() + "); the server sent: "
+                        + (n <= 0 ? "nothing" : new String(answer, 0, n, StandardCharsets.UTF_8)));
+            }
         }
     }
 
