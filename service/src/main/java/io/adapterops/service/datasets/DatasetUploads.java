@@ -213,7 +213,6 @@ public class DatasetUploads {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             fail(id, why, problem(500, "upload-failed", why, Map.of()), upload.createdBy());
         }
-        scratch.delete(id);
     }
 
     /**
@@ -248,6 +247,7 @@ public class DatasetUploads {
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("validation", validationView(v));
             result.put("cleaning", json.readValue(reportJson, Argument.mapOf(String.class, Object.class)));
+            scratch.delete(id); // before SUCCEEDED is visible: whoever sees it finds no file of the upload left
             if (uploads.succeeded(id, v.rowsRead(), version.id(), existing.isEmpty(), json.writeValueAsString(result),
                     Instant.now(), replica.id()) == 0) {
                 throw new IllegalStateException("upload " + id + " was taken over by another replica; its result"
@@ -282,6 +282,7 @@ public class DatasetUploads {
 
     private void fail(long id, String why, Map<String, Object> problem, String actor) {
         String error = why.length() > 3900 ? why.substring(0, 3900) : why;
+        scratch.delete(id); // before FAILED is visible: nothing of a failed upload is kept
         try {
             tx.executeWrite(status -> {
                 if (uploads.failed(id, error, json.writeValueAsString(problem), Instant.now(), replica.id()) > 0) {
@@ -293,7 +294,6 @@ public class DatasetUploads {
         } catch (RuntimeException e) {
             LOG.error("dataset upload {} could not be marked failed; the next start fails it", id, e);
         }
-        scratch.delete(id);
     }
 
     private long copyBounded(InputStream body, Path target) throws IOException {
