@@ -17,6 +17,8 @@ import io.micronaut.http.annotation.Part;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.multipart.CompletedFileUpload;
+import io.micronaut.http.multipart.CompletedPart;
+import io.micronaut.http.server.multipart.MultipartBody;
 import io.micronaut.http.sse.Event;
 import io.micronaut.json.JsonMapper;
 import io.micronaut.scheduling.TaskExecutors;
@@ -42,8 +44,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Uploads of rows into a dataset, as jobs (optionally read by a LLaMA-Factory dataset_info.json
- * entry: query {@code datasetInfo} and {@code entry}, or form parts {@code dataset_info} and {@code entry}): {@code POST .../versions} answers 202 once the file is on
- * disk, with the upload's location; {@code GET} on it shows progress and, at the end, the version or
+ * entry: query {@code datasetInfo} and {@code entry}, or form parts {@code dataset_info} and
+ * {@code entry}; or a whole dataset_info.json imported, one upload per entry): {@code POST .../versions}
+ * answers 202 once the file is on disk, with the upload's location; {@code GET} on it shows progress and, at the end, the version or
  * the reason it failed (bad rows by line and field); {@code .../events} streams the same as
  * server-sent events.
  */
@@ -56,14 +59,17 @@ public class DatasetUploadController {
     private final DatasetVersionRepository versions;
     private final DatasetUploadRepository uploadRows;
     private final DatasetUploads uploads;
+    private final DatasetImports imports;
     private final JsonMapper json;
 
     public DatasetUploadController(DatasetRepository datasets, DatasetVersionRepository versions,
-                                   DatasetUploadRepository uploadRows, DatasetUploads uploads, JsonMapper json) {
+                                   DatasetUploadRepository uploadRows, DatasetUploads uploads, DatasetImports imports,
+                                   JsonMapper json) {
         this.datasets = datasets;
         this.versions = versions;
         this.uploadRows = uploadRows;
         this.uploads = uploads;
+        this.imports = imports;
         this.json = json;
     }
 
@@ -119,6 +125,27 @@ public class DatasetUploadController {
         }
     }
 
+    /** The uploads an import started, in the order of the entries in dataset_info.json. */
+    @Serdeable
+    public record ImportView(List<UploadView> uploads) {
+    }
+
+    /**
+     * A whole LLaMA-Factory dataset_info.json and the files its entries name, one upload (and version)
+     * per entry into the dataset named like the entry: {@code curl -F dataset_info=@data/dataset_info.json
+     * -F files=@data/alpaca_en_demo.json -F files=@data/dpo_en_demo.json [-F entries=alpaca_en_demo,dpo_en_demo]
+     * …/api/v1/datasets/import}. The whole form is checked before any byte is stored (see {@link DatasetImports}).
+     */
+    @Post(value = "/import", consumes = MediaType.MULTIPART_FORM_DATA)
+    @Secured({Roles.OPERATOR, Roles.ADMIN})
+    public HttpResponse<ImportView> importAll(@Body MultipartBody body, Authentication user) throws IOException {
+        // The parts are released by the server once the response is written (see uploadForm).
+        List<CompletedPart> parts = Flux.from(body).collectList().block();
+        List<DatasetImports.Started> started = imports.start(parts == null ? List.of() : parts, user.getName());
+        return HttpResponse.<ImportView>accepted().body(new ImportView(started.stream()
+                .map(s -> view(s.upload(), s.dataset())).toList()));
+    }
+
     @Get("/{name}/uploads")
     @Secured({Roles.VIEWER, Roles.OPERATOR, Roles.APPROVER, Roles.ADMIN})
     public PageView<UploadView> list(String name, @QueryValue(defaultValue = "0") int page,
@@ -171,7 +198,7 @@ public class DatasetUploadController {
                 .orElseThrow(() -> ApiException.notFound("dataset upload", name + "/" + id));
     }
 
-    UploadView view(DatasetUpload u, String name) {
+    private UploadView view(DatasetUpload u, String name) {
         Map<String, Object> result = u.result() == null ? Map.of() : parse(u.result());
         boolean ok = u.status() == DatasetUpload.Status.SUCCEEDED;
         DatasetVersionView version = u.datasetVersionId() == null ? null

@@ -59,11 +59,6 @@ public class RequestLog {
         return r.length() <= MAX_TEXT ? r : r.substring(0, MAX_TEXT);
     }
 
-    @Transactional
-    public void write(LoggedRequest r) {
-        writeAll(List.of(r));
-    }
-
     /** The rows in one transaction, one batched statement. */
     @Transactional
     public void writeAll(List<LoggedRequest> rows) {

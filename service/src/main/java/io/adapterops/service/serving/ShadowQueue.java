@@ -40,14 +40,14 @@ public class ShadowQueue {
     }
 
     private final BaseModelEngines engines;
-    private final RequestLog log;
+    private final RequestLogWriter log;
     private final ServingMetrics metrics;
     private final ServingSettings settings;
     private final RefusalDetector refusals = RefusalDetector.withDefaults();
     private final BlockingQueue<Copy> queue;
     private final List<Thread> workers = new ArrayList<>();
 
-    public ShadowQueue(BaseModelEngines engines, RequestLog log, ServingMetrics metrics, ServingSettings settings) {
+    public ShadowQueue(BaseModelEngines engines, RequestLogWriter log, ServingMetrics metrics, ServingSettings settings) {
         this.engines = engines;
         this.log = log;
         this.metrics = metrics;

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,9 +66,9 @@ class ServingLimitsTest {
                 }
                 assertEquals(200, r.statusCode(), r.body());
             }
-            log.write(new LoggedRequest("cmpl-old", null, served.route(), served.adapter(), served.version(),
-                    "champion", "completion", "app", null, "ok", "stop", 1, 1, 1.0, 1.0, false, false, null, null,
-                    Instant.now().minus(Duration.ofDays(31)), null, null));
+            log.writeAll(List.of(new LoggedRequest("cmpl-old", null, served.route(), served.adapter(),
+                    served.version(), "champion", "completion", "app", null, "ok", "stop", 1, 1, 1.0, 1.0, false, false,
+                    null, null, Instant.now().minus(Duration.ofDays(31)), null, null)));
             long before = server.rows("inference_request");
             int removed = log.applyRetention();
             System.out.println("retention: " + before + " rows, " + removed + " removed, " + server.rows("inference_request")
