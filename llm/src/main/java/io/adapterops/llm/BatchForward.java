@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The model's forward pass as the {@link InferenceEngine} runs it: over the rows of a
@@ -13,12 +15,19 @@ import ai.djl.nn.Activation;
  * order as {@link LlamaModel#forward}, two shapes:
  *
  * <pre>
- *   prefill: one row's prompt (1, t) → keys/values into its slot, logits of the last position (1, vocab)
- *   decode:  one token per row (rows, 1) at each row's own position → logits (rows, vocab)
+ *   prefill: one row's prompt (t) → keys/values into its slot, logits of the last position (1, vocab)
+ *   decode:  one token per row (rows) at each row's own position → logits (rows, vocab)
  * </pre>
+ *
+ * Between the layers' attention the activations are two-dimensional, (rows·t, hidden): a linear
+ * layer on a matrix is one BLAS call without the reshapes PyTorch adds around a batched input, and
+ * its LoRA term's B product takes the base output as its bias (one addmm instead of a matmul and
+ * an add).
  *
  * Grouped-query attention is computed without copying keys: query heads are grouped under their
  * key/value head, {@code q (rows, kvHeads, groups·t, headDim) · kᵀ (rows, kvHeads, headDim, len)}.
+ * Linear layers that read one input run as one matrix ({@link LlamaModel.Fused}: q/k/v, gate/up)
+ * with one LoRA term per group ({@link BatchedLora.Group}), then split: fewer, larger ops per step.
  * Everything is created on the caller's step manager.
  */
 final class BatchForward {
@@ -27,19 +36,35 @@ final class BatchForward {
     private final LlamaConfig c;
     private final Rope rope;
     private final NDArray scale; // 1/sqrt(headDim), long-lived
-    private final String[][] paths; // per layer: q, k, v, o, gate, up, down module paths
+    private final BatchedLora.Group[][] groups; // per layer: qkv, o, gateUp, down
 
     BatchForward(LlamaModel model, NDManager longLived) {
         this.model = model;
         this.c = model.config();
         this.rope = new Rope(c);
         this.scale = longLived.create((float) (1.0 / Math.sqrt(c.headDim())));
-        this.paths = new String[c.numHiddenLayers()][];
-        for (int i = 0; i < paths.length; i++) {
+        this.groups = new BatchedLora.Group[c.numHiddenLayers()][];
+        for (int i = 0; i < groups.length; i++) {
             String p = "model.layers." + i + ".";
-            paths[i] = new String[] {p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj",
-                p + "self_attn.o_proj", p + "mlp.gate_proj", p + "mlp.up_proj", p + "mlp.down_proj"};
+            groups[i] = new BatchedLora.Group[] {
+                group(p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj"),
+                group(p + "self_attn.o_proj"),
+                group(p + "mlp.gate_proj", p + "mlp.up_proj"),
+                group(p + "mlp.down_proj")};
         }
+    }
+
+    private BatchedLora.Group group(String... paths) {
+        long[] outs = new long[paths.length];
+        for (int j = 0; j < paths.length; j++) {
+            outs[j] = model.modules().get(paths[j]).out();
+        }
+        return new BatchedLora.Group(List.of(paths), outs, model.modules().get(paths[0]).in());
+    }
+
+    /** Every layer's groups, for the {@link BatchedLora} this pass applies. */
+    List<BatchedLora.Group> groups() {
+        return Arrays.stream(groups).flatMap(Arrays::stream).toList();
     }
 
     /** Prefills {@code prompt} into {@code slot}; returns the last position's logits (vocab). */
@@ -60,9 +85,9 @@ final class BatchForward {
                 }
             }
         }
-        NDArray x = run(m, m.create(ids, new Shape(1, t)), pos, m.create(mask, new Shape(1, 1, groups * t, t)),
+        NDArray x = run(m, m.create(ids), 1, t, pos, m.create(mask, new Shape(1, 1, groups * t, t)),
                 cache, lora, new Slots.Prompt(slot));
-        x = x.get(":, -1:, :"); // (1, 1, hidden): only the last position's logits are needed
+        x = x.get("-1:, :"); // (1, hidden): only the last position's logits are needed
         return logits(x).toFloatArray();
     }
 
@@ -91,9 +116,9 @@ final class BatchForward {
             }
         }
         Slots step = new Slots.Step(m.create(rows), m.create(at), n, longest);
-        NDArray x = run(m, m.create(ids, new Shape(n, 1)), pos, m.create(mask, new Shape(n, 1, 1, longest)),
+        NDArray x = run(m, m.create(ids), n, 1, pos, m.create(mask, new Shape(n, 1, 1, longest)),
                 cache, lora, step);
-        return logits(x).toFloatArray(); // (rows, 1, vocab)
+        return logits(x).toFloatArray(); // (rows, vocab)
     }
 
     /** Where this pass's keys and values go, and what it attends over. */
@@ -105,39 +130,40 @@ final class BatchForward {
         }
     }
 
-    private NDArray run(NDManager m, NDArray ids, int[][] positions, NDArray mask, BatchKvCache cache,
-                        BatchedLora lora, Slots slots) {
+    /** ids (rows·t), positions (rows, t) → hidden states (rows·t, hidden) after the final norm. */
+    private NDArray run(NDManager m, NDArray ids, long rows, long t, int[][] positions, NDArray mask,
+                        BatchKvCache cache, BatchedLora lora, Slots slots) {
         NDList cs = rope.tables(m, positions); // 2 × (rows, 1, t, headDim)
         NDArray x = ids.getNDArrayInternal().embedding(ids, model.embedding(), SparseFormat.DENSE).singletonOrThrow();
-        for (int i = 0; i < paths.length; i++) {
+        for (int i = 0; i < groups.length; i++) {
             LlamaModel.Block blk = model.blocks().get(i);
-            x = x.add(attention(blk.attention(), blk.inputNorm().forward(x), cs, mask, cache, i, lora, slots));
+            x = x.add(attention(blk.attention(), blk.inputNorm().forward(x), rows, t, cs, mask, cache, i, lora, slots));
             x = x.add(mlp(blk.mlp(), blk.postNorm().forward(x), i, lora));
         }
-        return model.finalNorm().forward(x); // (rows, t, hidden)
+        return model.finalNorm().forward(x);
     }
 
     private NDArray logits(NDArray x) {
-        return x.getNDArrayInternal().linear(x, model.head(), null).singletonOrThrow(); // (rows, t, vocab)
+        return x.getNDArrayInternal().linear(x, model.head(), null).singletonOrThrow(); // (rows, vocab)
     }
 
-    private static NDArray linear(LoraLinear l, String path, NDArray x, BatchedLora lora) {
-        NDArray h = x.getNDArrayInternal().linear(x, l.weight(), l.bias()).singletonOrThrow();
-        return lora.apply(path, x, h);
+    private static NDArray linear(NDArray weight, NDArray bias, BatchedLora.Group g, NDArray x, BatchedLora lora) {
+        NDArray h = x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        return lora.apply(g, x, h);
     }
 
-    private NDArray attention(Attention att, NDArray x, NDList cs, NDArray mask, BatchKvCache cache, int layer,
-                              BatchedLora lora, Slots slots) {
-        long b = x.getShape().get(0);
-        long t = x.getShape().get(1);
+    private NDArray attention(Attention att, NDArray x, long b, long t, NDList cs, NDArray mask, BatchKvCache cache,
+                              int layer, BatchedLora lora, Slots slots) {
         int heads = c.numAttentionHeads();
         int kvHeads = c.numKeyValueHeads();
         int d = c.headDim();
         int groups = heads / kvHeads;
-        String[] p = paths[layer];
-        NDArray q = linear(att.q, p[0], x, lora).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
-        NDArray k = linear(att.k, p[1], x, lora).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
-        NDArray v = linear(att.v, p[2], x, lora).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+        BatchedLora.Group[] g = this.groups[layer];
+        LlamaModel.Fused qkv = model.qkv(layer);
+        NDList parts = linear(qkv.weight(), qkv.bias(), g[0], x, lora).split(qkv.splits(), 1);
+        NDArray q = parts.get(0).reshape(b, t, heads, d).transpose(0, 2, 1, 3);
+        NDArray k = parts.get(1).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
+        NDArray v = parts.get(2).reshape(b, t, kvHeads, d).transpose(0, 2, 1, 3);
         q = Rope.apply(q, cs.get(0), cs.get(1)); // (rows, heads, t, headDim)
         k = Rope.apply(k, cs.get(0), cs.get(1)); // (rows, kvHeads, t, headDim)
         NDArray keys;
@@ -156,14 +182,16 @@ final class BatchForward {
         NDArray s = qg.matMul(keys.transpose(0, 1, 3, 2)).mul(scale); // (rows, kvHeads, groups·t, len)
         s = s.add(mask).softmax(-1);
         NDArray y = s.matMul(values);                               // (rows, kvHeads, groups·t, headDim)
-        y = y.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * d);
-        return linear(att.o, p[3], y, lora); // (rows, t, hidden)
+        y = y.reshape(b, heads, t, d).transpose(0, 2, 1, 3).reshape(b * t, (long) heads * d);
+        return linear(att.o.weight(), att.o.bias(), g[1], y, lora); // (rows·t, hidden)
     }
 
     private NDArray mlp(Mlp mlp, NDArray x, int layer, BatchedLora lora) {
-        String[] p = paths[layer];
-        NDArray g = linear(mlp.gate, p[4], x, lora);
-        NDArray silu = g.mul(Activation.sigmoid(g));
-        return linear(mlp.down, p[6], silu.mul(linear(mlp.up, p[5], x, lora)), lora);
+        BatchedLora.Group[] g = groups[layer];
+        LlamaModel.Fused gateUp = model.gateUp(layer);
+        NDList parts = linear(gateUp.weight(), gateUp.bias(), g[2], x, lora).split(gateUp.splits(), 1);
+        NDArray gate = parts.get(0);
+        NDArray silu = gate.mul(Activation.sigmoid(gate));
+        return linear(mlp.down.weight(), mlp.down.bias(), g[3], silu.mul(parts.get(1)), lora);
     }
 }

@@ -294,8 +294,8 @@ public final class InferenceEngine implements AutoCloseable {
         JniUtils.setGradMode(false); // grad mode is per thread and on by default off the engine's start thread
         root = model.manager().newSubManager();
         cache = new BatchKvCache(root, model.config());
-        lora = new BatchedLora(root);
         forward = new BatchForward(model, root);
+        lora = new BatchedLora(root, forward.groups());
         try {
             while (true) {
                 List<Pending> starting = new ArrayList<>();

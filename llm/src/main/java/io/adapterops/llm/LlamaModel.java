@@ -45,6 +45,15 @@ public final class LlamaModel implements AutoCloseable {
     record Block(RmsNorm inputNorm, Attention attention, RmsNorm postNorm, Mlp mlp) {
     }
 
+    /**
+     * Linear layers of one decoder layer that read the same input (q/k/v, gate/up), stored as one
+     * matrix whose row blocks are those layers' weights: each {@link LoraLinear} holds a view of its
+     * block, so the batched forward multiplies the input once by the whole matrix and splits the
+     * result at {@code splits} (the first row of each block after the first).
+     */
+    record Fused(NDArray weight, NDArray bias, long[] splits) {
+    }
+
     private final LlamaConfig config;
     private final NDManager manager;
     private final Rope rope;
@@ -54,10 +63,15 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray lmHead; // (vocab, hidden), the embedding itself when tied
     private final Map<String, LoraLinear> modules = new LinkedHashMap<>(); // module path → layer
     private final Map<String, LoraConfig> adapters = new ConcurrentHashMap<>();
+    private final List<Fused> qkv;    // per layer: q_proj, k_proj, v_proj
+    private final List<Fused> gateUp; // per layer: gate_proj, up_proj
 
-    private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> w) {
+    private LlamaModel(LlamaConfig config, NDManager manager, Map<String, NDArray> w, List<Fused> qkv,
+                       List<Fused> gateUp) {
         this.config = config;
         this.manager = manager;
+        this.qkv = List.copyOf(qkv);
+        this.gateUp = List.copyOf(gateUp);
         this.rope = new Rope(config);
         NDArray eps = manager.create((float) config.rmsNormEps());
         NDArray scale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
@@ -112,11 +126,57 @@ public final class LlamaModel implements AutoCloseable {
         }
         NDManager m = parent.newSubManager();
         Map<String, NDArray> w = new LinkedHashMap<>();
+        List<Fused> qkv = new ArrayList<>();
+        List<Fused> gateUp = new ArrayList<>();
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            String p = "model.layers." + i + ".";
+            qkv.add(fuse(m, tensors, w, List.of(p + "self_attn.q_proj", p + "self_attn.k_proj", p + "self_attn.v_proj"),
+                    config.qkvBias()));
+            gateUp.add(fuse(m, tensors, w, List.of(p + "mlp.gate_proj", p + "mlp.up_proj"), false));
+        }
         for (String name : expected.keySet()) {
             Safetensors.Tensor t = tensors.get(name);
-            w.put(name, m.create(t.toF32Direct(), new Shape(t.shape()), DataType.FLOAT32));
+            w.putIfAbsent(name, m.create(t.toF32Direct(), new Shape(t.shape()), DataType.FLOAT32));
         }
-        return new LlamaModel(config, m, w);
+        return new LlamaModel(config, m, w, qkv, gateUp);
+    }
+
+    /** Stores {@code paths}' weights (and biases) as one {@link Fused} and puts each one's view into {@code w}. */
+    private static Fused fuse(NDManager m, Map<String, Safetensors.Tensor> tensors, Map<String, NDArray> w,
+                              List<String> paths, boolean bias) {
+        NDArray weight = concat(m, tensors, paths, ".weight");
+        NDArray b = bias ? concat(m, tensors, paths, ".bias") : null;
+        long[] splits = new long[paths.size() - 1];
+        long start = 0;
+        for (int j = 0; j < paths.size(); j++) {
+            long end = start + tensors.get(paths.get(j) + ".weight").shape()[0];
+            if (j > 0) {
+                splits[j - 1] = start;
+            }
+            w.put(paths.get(j) + ".weight", weight.get(start + ":" + end));
+            if (b != null) {
+                w.put(paths.get(j) + ".bias", b.get(start + ":" + end));
+            }
+            start = end;
+        }
+        return new Fused(weight, b, splits);
+    }
+
+    private static NDArray concat(NDManager m, Map<String, Safetensors.Tensor> tensors, List<String> paths,
+                                  String suffix) {
+        long rows = 0;
+        long[] shape = null;
+        for (String p : paths) {
+            shape = tensors.get(p + suffix).shape().clone();
+            rows += shape[0];
+        }
+        shape[0] = rows;
+        ByteBuffer all = ByteBuffer.allocateDirect(Math.toIntExact(4 * new Shape(shape).size()))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        for (String p : paths) {
+            all.put(tensors.get(p + suffix).toF32Direct());
+        }
+        return m.create(all.flip(), new Shape(shape), DataType.FLOAT32);
     }
 
     /** Every tensor name this config needs, with its shape. */
@@ -178,6 +238,16 @@ public final class LlamaModel implements AutoCloseable {
 
     NDArray head() {
         return lmHead; // (vocab, hidden)
+    }
+
+    /** Layer {@code layer}'s q_proj, k_proj and v_proj as one matrix. */
+    Fused qkv(int layer) {
+        return qkv.get(layer);
+    }
+
+    /** Layer {@code layer}'s gate_proj and up_proj as one matrix. */
+    Fused gateUp(int layer) {
+        return gateUp.get(layer);
     }
 
     /** Every linear layer by module path ({@code model.layers.0.self_attn.q_proj}), in forward order. */
