@@ -94,9 +94,15 @@ public final class ServeBench {
             List<String> ids = new ArrayList<>();
             for (String route : List.of("bench", "bench-shadowed")) {
                 double[] o = b.overhead(app, route, requests, tokens, ids);
-                System.out.printf("overhead %-15s P50 %.2f ms  P95 %.2f ms  (engine P50 %.1f ms, %d requests)%n",
+                System.out.printf("overhead %-15s P50 %.2f ms  P95 %.2f ms  (engine P50 %.1f ms, %d requests, JDK HttpClient)%n",
                         route.equals("bench") ? "(no shadow)" : "(with a shadow)", o[0], o[1], o[2], requests);
+                double[] raw = b.rawOverhead(app, route, requests, tokens);
+                System.out.printf("overhead %-15s P50 %.2f ms  P95 %.2f ms  (engine P50 %.1f ms, %d requests, one socket)%n",
+                        route.equals("bench") ? "(no shadow)" : "(with a shadow)", raw[0], raw[1], raw[2], requests);
             }
+            double[] floor = b.rawRefusals(app, requests);
+            System.out.printf("a request refused before the engine (unknown model, 404): P50 %.2f ms  P95 %.2f ms%n",
+                    floor[0], floor[1]);
             BaseModelEngines.Loaded loaded = ctx.getBean(BaseModelEngines.class).engine(BASE);
             for (int c : clients) {
                 double viaHttp = b.httpTokens(app, c, seconds, tokens);
@@ -177,6 +183,50 @@ public final class ServeBench {
             ids.add(res.headers().firstValue("x-request-id").orElseThrow());
         }
         return new double[] {percentile(overhead, 0.5), percentile(overhead, 0.95), percentile(engine, 0.5)};
+    }
+
+    /** {@link #overhead} over {@link RawHttp}: one keep-alive socket, no client threads. */
+    private double[] rawOverhead(String app, String route, int n, int tokens) throws Exception {
+        List<Double> overhead = new ArrayList<>();
+        List<Double> engine = new ArrayList<>();
+        URI u = URI.create(url);
+        try (RawHttp raw = new RawHttp(u.getHost(), u.getPort())) {
+            for (int i = 0; i < n + 20; i++) { // the first 20 warm the connection up
+                String body = completion(route, tokens, false);
+                long t = System.nanoTime();
+                RawHttp.Response res = raw.post("/v1/completions", app, body);
+                double ms = (System.nanoTime() - t) / 1e6;
+                if (res.status() != 200) {
+                    throw new IllegalStateException("completion: " + res.status() + " " + res.body());
+                }
+                String timing = res.headers().get("server-timing");
+                double engineMs = Double.parseDouble(timing.substring(timing.indexOf("dur=") + 4, timing.indexOf(',')));
+                if (i >= 20) {
+                    overhead.add(ms - engineMs);
+                    engine.add(engineMs);
+                }
+            }
+        }
+        return new double[] {percentile(overhead, 0.5), percentile(overhead, 0.95), percentile(engine, 0.5)};
+    }
+
+    /** Latency P50/P95 of completions naming an unknown model: the HTTP, auth and refusal path alone. */
+    private double[] rawRefusals(String app, int n) throws Exception {
+        List<Double> ms = new ArrayList<>();
+        URI u = URI.create(url);
+        try (RawHttp raw = new RawHttp(u.getHost(), u.getPort())) {
+            for (int i = 0; i < n + 20; i++) {
+                long t = System.nanoTime();
+                RawHttp.Response res = raw.post("/v1/completions", app, completion("no-such-route", 8, false));
+                if (res.status() != 404) {
+                    throw new IllegalStateException("unknown model: " + res.status() + " " + res.body());
+                }
+                if (i >= 20) {
+                    ms.add((System.nanoTime() - t) / 1e6);
+                }
+            }
+        }
+        return new double[] {percentile(ms, 0.5), percentile(ms, 0.95)};
     }
 
     private static double percentile(List<Double> values, double q) {
