@@ -38,7 +38,8 @@ import java.util.stream.Stream;
 /**
  * The serving API's cost over the engine's, on the ~20M-parameter model, in one process over real
  * HTTP: overhead per request (the client's latency minus the engine's own time from Server-Timing)
- * P50/P95 on a route without and with a shadow; aggregate completion tokens/s of streaming clients
+ * P50/P95 on a route without and with a shadow, through the JDK's client and over one socket
+ * ({@link RawHttp}), and the latency of a request refused before the engine (the stack's floor); aggregate completion tokens/s of streaming clients
  * through HTTP against the same number of closed-loop callers of the engine itself; and
  * {@code /v1/feedback} requests/s.
  *
