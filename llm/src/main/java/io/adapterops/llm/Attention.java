@@ -14,13 +14,16 @@ final class Attention {
     final LoraLinear k; // hidden → kvHeads·headDim
     final LoraLinear v; // hidden → kvHeads·headDim
     final LoraLinear o; // heads·headDim → hidden
+    private final LlamaModel.Fused qkv; // q, k and v's weights as one matrix (theirs are views of it)
     private final int heads;
     private final int kvHeads;
     private final int headDim;
     private final NDArray scale; // scalar 1/sqrt(headDim), long-lived
 
-    Attention(LlamaConfig c, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear o, NDArray scale) {
+    Attention(LlamaConfig c, LoraLinear q, LoraLinear k, LoraLinear v, LoraLinear o, LlamaModel.Fused qkv,
+              NDArray scale) {
         this.q = q;
+        this.qkv = qkv;
         this.k = k;
         this.v = v;
         this.o = o;
@@ -38,9 +41,12 @@ final class Attention {
                     String adapter, boolean training) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
-        NDArray qh = q.forward(x, adapter, training).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
-        NDArray kh = k.forward(x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
-        NDArray vh = v.forward(x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        // one base product for q, k and v (forward and input gradient), then each module's own LoRA term
+        NDList base = x.getNDArrayInternal().linear(x, qkv.weight(), qkv.bias()).singletonOrThrow()
+                .split(qkv.splits(), 2);
+        NDArray qh = q.withLora(base.get(0), x, adapter, training).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray kh = k.withLora(base.get(1), x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray vh = v.withLora(base.get(2), x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
         qh = Rope.apply(qh, cos, sin).mul(scale); // (batch, heads, seq, headDim), scaled here: fewer values than the scores
         kh = Rope.apply(kh, cos, sin); // (batch, kvHeads, seq, headDim)
         if (cache != null) {

@@ -80,8 +80,9 @@ public final class LlamaModel implements AutoCloseable {
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             String p = "model.layers." + i + ".";
             Attention att = new Attention(config, linear(w, p + "self_attn.q_proj"), linear(w, p + "self_attn.k_proj"),
-                    linear(w, p + "self_attn.v_proj"), linear(w, p + "self_attn.o_proj"), scale);
-            Mlp mlp = new Mlp(linear(w, p + "mlp.gate_proj"), linear(w, p + "mlp.up_proj"), linear(w, p + "mlp.down_proj"));
+                    linear(w, p + "self_attn.v_proj"), linear(w, p + "self_attn.o_proj"), qkv.get(i), scale);
+            Mlp mlp = new Mlp(linear(w, p + "mlp.gate_proj"), linear(w, p + "mlp.up_proj"), linear(w, p + "mlp.down_proj"),
+                    gateUp.get(i));
             list.add(new Block(new RmsNorm(w.get(p + "input_layernorm.weight"), eps), att,
                     new RmsNorm(w.get(p + "post_attention_layernorm.weight"), eps), mlp));
         }

@@ -60,7 +60,14 @@ public final class LoraLinear {
 
     /** x (..., in) → (..., out). */
     NDArray forward(NDArray x, String adapter, boolean training) {
-        NDArray h = x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+        return withLora(x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow(), x, adapter, training);
+    }
+
+    /**
+     * {@code h}, this layer's base output for {@code x} (computed elsewhere, e.g. as part of a fused
+     * matrix), plus the adapter's term.
+     */
+    NDArray withLora(NDArray h, NDArray x, String adapter, boolean training) {
         Lora lora = adapter == null ? null : adapters.get(adapter);
         if (lora == null) {
             return h;

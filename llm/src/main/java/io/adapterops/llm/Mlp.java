@@ -1,6 +1,7 @@
 package io.adapterops.llm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 
 /** The SwiGLU feed-forward block: {@code down(silu(gate(x)) · up(x))}. */
@@ -9,16 +10,20 @@ final class Mlp {
     final LoraLinear gate; // hidden → intermediate
     final LoraLinear up;   // hidden → intermediate
     final LoraLinear down; // intermediate → hidden
+    private final LlamaModel.Fused gateUp; // gate and up's weights as one matrix (theirs are views of it)
 
-    Mlp(LoraLinear gate, LoraLinear up, LoraLinear down) {
+    Mlp(LoraLinear gate, LoraLinear up, LoraLinear down, LlamaModel.Fused gateUp) {
         this.gate = gate;
         this.up = up;
         this.down = down;
+        this.gateUp = gateUp;
     }
 
     NDArray forward(NDArray x, String adapter, boolean training) { // (batch, seq, hidden)
-        NDArray g = gate.forward(x, adapter, training); // (batch, seq, intermediate)
+        NDList base = x.getNDArrayInternal().linear(x, gateUp.weight(), gateUp.bias()).singletonOrThrow()
+                .split(gateUp.splits(), x.getShape().dimension() - 1);
+        NDArray g = gate.withLora(base.get(0), x, adapter, training); // (batch, seq, intermediate)
         NDArray silu = g.mul(Activation.sigmoid(g));
-        return down.forward(silu.mul(up.forward(x, adapter, training)), adapter, training);
+        return down.forward(silu.mul(up.withLora(base.get(1), x, adapter, training)), adapter, training);
     }
 }
