@@ -26,8 +26,9 @@ import java.util.List;
  *
  * Grouped-query attention is computed without copying keys: query heads are grouped under their
  * key/value head, {@code q (rows, kvHeads, groups·t, headDim) · kᵀ (rows, kvHeads, headDim, len)}.
- * Linear layers that read one input run as one matrix ({@link LlamaModel.Fused}: q/k/v, gate/up)
- * with one LoRA term per group ({@link BatchedLora.Group}), then split: fewer, larger ops per step.
+ * Linear layers that read one input run as one matrix ({@link LlamaModel.Fused}: q/k/v, gate/up),
+ * {@link BatchedLora} adds the LoRA terms to the group's output ({@link BatchedLora.Group}: one term
+ * for the whole group while one adapter is held), then the output is split: fewer, larger ops per step.
  * Everything is created on the caller's step manager.
  */
 final class BatchForward {
