@@ -31,10 +31,12 @@ import java.util.stream.Stream;
  * at 1, 4, 16 and 64 concurrent streams, for the base alone, one adapter on every stream, and 8
  * distinct adapters (or {@code --adapters N}) spread over the streams; time to first token P50/P95
  * under that load; peak RSS.
- * Each stream is a closed-loop client: a 16-token prompt, 64 new tokens (EOS ignored), again.
+ * Each stream is a closed-loop client: a 16-token prompt, 64 new tokens (EOS ignored), again;
+ * greedy, or drawn at temperature 1 with nucleus {@code --top-p P} (sampling runs on the scheduler
+ * thread, so its cost is part of every step).
  *
  * <pre>
- *   ./adapterops bench engine [--streams 1,4,16,64] [--tokens 64] [--rank 8] [--adapters 8] [--rounds 3]
+ *   ./adapterops bench engine [--streams 1,4,16,64] [--tokens 64] [--rank 8] [--adapters 8] [--rounds 3] [--top-p 0.9]
  * </pre>
  */
 public final class EngineBench {
@@ -48,6 +50,7 @@ public final class EngineBench {
         int rank = 8;
         int mixed = 8;
         int rounds = 3;
+        double topP = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--streams" -> streams = Stream.of(args[i + 1].split(",")).map(Integer::valueOf).toList();
@@ -55,6 +58,7 @@ public final class EngineBench {
                 case "--rank" -> rank = Integer.parseInt(args[i + 1]);
                 case "--adapters" -> mixed = Integer.parseInt(args[i + 1]);
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+                case "--top-p" -> topP = Double.parseDouble(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -74,8 +78,11 @@ public final class EngineBench {
                 System.out.printf("engine bench: 20M Llama (%d layers, hidden %d), LoRA r=%d on all 7 modules, "
                         + "%d new tokens per request, prompt 16; mixed: %d distinct adapters%n", c.numHiddenLayers(),
                         c.hiddenSize(), rank, tokens, mixed);
-                run(engine, 8, tokens, "base", 4, mixed); // warm-up
-                run(engine, 8, tokens, "mixed", 4, mixed);
+                if (topP > 0) {
+                    System.out.printf("sampled: temperature 1, top-p %s%n", topP);
+                }
+                run(engine, 8, tokens, "base", 4, mixed, topP); // warm-up
+                run(engine, 8, tokens, "mixed", 4, mixed, topP);
                 System.out.printf("%d rounds, the three modes alternating in each (medians; ratios are the median of"
                         + " each round's ratio)%n", rounds);
                 System.out.printf("%-8s %8s %22s %10s %10s %10s %10s%n", "streams", "mode", "decode tok/s min/med/max",
@@ -87,7 +94,7 @@ public final class EngineBench {
                     for (int round = 0; round < rounds; round++) {
                         for (int k = 0; k < modes.size(); k++) { // a different mode first in each round
                             String mode = modes.get((k + round) % modes.size());
-                            byMode.get(mode).add(run(engine, s, tokens, mode, Math.max(2, 16 / s), mixed));
+                            byMode.get(mode).add(run(engine, s, tokens, mode, Math.max(2, 16 / s), mixed, topP));
                         }
                     }
                     for (String mode : modes) {
@@ -131,7 +138,7 @@ public final class EngineBench {
 
     /** Closed-loop clients; returns {aggregate completion tokens/s, TTFT P50 ms, TTFT P95 ms}. */
     private static double[] run(InferenceEngine engine, int streams, int tokens, String mode, int requestsEach,
-                                int mixed)
+                                int mixed, double topP)
             throws Exception {
         List<Double> ttft = new ArrayList<>();
         long[] produced = new long[streams];
@@ -150,9 +157,12 @@ public final class EngineBench {
                         case "mixed" -> "a" + ((stream + q) % mixed);
                         default -> null;
                     };
+                    GenerationOptions o = GenerationOptions.greedy(tokens).withAdapter(adapter);
+                    if (topP > 0) {
+                        o = o.withSampling(1.0, 0, topP, 1000L * stream + q);
+                    }
                     try {
-                        GenerationHandle h = engine.submit(EngineRequest.ofIds(prompt,
-                                GenerationOptions.greedy(tokens).withAdapter(adapter)));
+                        GenerationHandle h = engine.submit(EngineRequest.ofIds(prompt, o));
                         EngineResult r = h.await(10, TimeUnit.MINUTES);
                         produced[stream] += r.completionTokens();
                         synchronized (ttft) {
