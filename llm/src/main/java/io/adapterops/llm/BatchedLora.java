@@ -93,6 +93,7 @@ final class BatchedLora implements AutoCloseable {
     private final NDManager parent;
     private final List<Group> groups;
     private final Map<Group, List<Group>> modulesOf = new IdentityHashMap<>(); // a group → one group per module
+    private final Map<Group, long[]> splitsOf = new IdentityHashMap<>(); // a group → where its modules' outputs start
     private NDManager manager; // holds the current set's arrays
     private List<AdapterCache.Weights> set = List.of();
     private boolean gathered;
@@ -112,6 +113,11 @@ final class BatchedLora implements AutoCloseable {
                 one.add(g.paths().size() == 1 ? g : new Group(List.of(g.paths().get(j)), new long[] {g.outs()[j]}, g.in()));
             }
             modulesOf.put(g, List.copyOf(one));
+            long[] splits = new long[g.paths().size() - 1];
+            for (int j = 1; j < g.paths().size(); j++) {
+                splits[j - 1] = (j == 1 ? 0 : splits[j - 2]) + g.outs()[j - 1];
+            }
+            splitsOf.put(g, splits);
         }
     }
 
@@ -325,11 +331,7 @@ final class BatchedLora implements AutoCloseable {
         if (parts.stream().noneMatch(p -> stacked.containsKey(p) || slotted.containsKey(p))) {
             return h;
         }
-        long[] splits = new long[parts.size() - 1];
-        for (int j = 1; j < parts.size(); j++) {
-            splits[j - 1] = (j == 1 ? 0 : splits[j - 2]) + g.outs()[j - 1];
-        }
-        NDList outs = h.split(splits, 1);
+        NDList outs = h.split(splitsOf.get(g), 1);
         NDList sums = new NDList(parts.size());
         for (int j = 0; j < parts.size(); j++) {
             sums.add(applyPart(parts.get(j), x, outs.get(j)));
