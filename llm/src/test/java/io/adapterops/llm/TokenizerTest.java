@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +35,31 @@ class TokenizerTest {
             for (int id : t.encode(text)) {
                 assertTrue(id < TinyModels.TOKENIZER_SIZE);
             }
+        }
+    }
+
+    @Test
+    void theIdsOnlyPathGivesDjlsIdsForEveryKindOfText() throws Exception {
+        TinyModels.writeTokenizer(tmp, ChatTemplate.CHATML, TinyModels.qwen2());
+        try (TextTokenizer t = TextTokenizer.load(tmp)) {
+            Random rnd = new Random(7);
+            List<String> texts = new ArrayList<>(List.of("", " ", "a", " the theme",
+                    "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nhi<|im_end|>", "tabs\t✓ 日本 😀",
+                    "x".repeat(3000)));
+            for (int i = 0; i < 200; i++) {
+                StringBuilder b = new StringBuilder();
+                for (int c = rnd.nextInt(80); c > 0; c--) {
+                    b.appendCodePoint(rnd.nextInt(4) == 0 ? 0x20 + rnd.nextInt(0x3000) : 0x20 + rnd.nextInt(0x5f));
+                }
+                texts.add(b.toString());
+            }
+            int tokens = 0;
+            for (String text : texts) {
+                int[] ids = t.encode(text);
+                assertArrayEquals(t.encodeThroughDjl(text), ids, text);
+                tokens += ids.length;
+            }
+            System.out.printf("ids-only encode matched DJL's encode on %d texts (%d tokens)%n", texts.size(), tokens);
         }
     }
 }

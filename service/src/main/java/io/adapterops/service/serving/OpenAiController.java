@@ -21,11 +21,11 @@ import io.micronaut.security.authentication.Authentication;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -82,12 +82,17 @@ public class OpenAiController {
             ClientHangUp.cancelOnClose(http, started);
             response = responses.result(started).<MutableHttpResponse<?>>map(finished -> HttpResponse.ok(responses.body(started, finished))
                     .contentType(MediaType.APPLICATION_JSON_TYPE)
-                    .header("Server-Timing", String.format(Locale.ROOT, "engine;dur=%.3f, total;dur=%.3f",
-                            finished.result().totalTime().toNanos() / 1e6, finished.latency().toNanos() / 1e6)));
+                    .header("Server-Timing", "engine;dur=" + millis(finished.result().totalTime()) + ", total;dur="
+                            + millis(finished.latency())));
         }
         return response.map(r -> r.header(REQUEST_ID, started.id()).header(ARM, started.member().arm().tag())
                 .header(ADAPTER, started.member().adapter())
                 .header(VERSION, String.valueOf(started.member().version())));
+    }
+
+    /** Milliseconds to the microsecond, for Server-Timing ({@code String.format} cost ~5% of a request's CPU). */
+    static String millis(Duration d) {
+        return String.valueOf(d.toNanos() / 1000 / 1000.0);
     }
 
     /** Each route, then each version serving it as {@code route@N}. */
