@@ -43,7 +43,10 @@ class ClientDisconnectTest {
                 System.out.println((stream ? "streaming" : "non-streaming") + " client hung up: " + server.rows(row)
                         + " row(s), cancelled " + cancelled);
                 assertEquals(1, cancelled, "the " + (stream ? "streaming" : "non-streaming")
-                        + " request is logged as cancelled before its " + MAX_TOKENS + " tokens");
+                        + " request is logged as cancelled before its " + MAX_TOKENS + " tokens; its row(s) by finish"
+                        + " reason: cancelled " + server.rows(row + " AND finish_reason = 'cancelled'") + ", stop "
+                        + server.rows(row + " AND finish_reason = 'stop'") + ", length "
+                        + server.rows(row + " AND finish_reason = 'length'"));
             }
             HttpResponseCheck.assertServes(v1, app, served.route());
         }
