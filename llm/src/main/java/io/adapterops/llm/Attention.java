@@ -41,12 +41,39 @@ final class Attention {
                     String adapter, boolean training) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
-        // one base product for q, k and v (forward and input gradient), then each module's own LoRA term
+        NDList qkvOut = project(x, adapter, training);
+        NDArray y = attend(qkvOut.get(0), qkvOut.get(1), qkvOut.get(2), b, t, cos, sin, mask, cache, layer);
+        return o.forward(y.reshape(b, t, (long) heads * headDim), adapter, training); // (batch, seq, hidden)
+    }
+
+    /**
+     * The same over real tokens only: {@code x} (n, hidden) holds the rows' tokens end to end, the
+     * projections run on those n, and only the attention itself sees them padded (see {@link Unpadding}).
+     *
+     * @param mask causal, (rows, 1, width, width)
+     * @return (n, hidden)
+     */
+    NDArray forward(NDArray x, Unpadding u, NDArray cos, NDArray sin, NDArray mask, String adapter, boolean training) {
+        NDList qkvOut = project(x, adapter, training);
+        NDArray y = attend(u.pad(qkvOut.get(0)), u.pad(qkvOut.get(1)), u.pad(qkvOut.get(2)), u.rows(), u.width(), cos,
+                sin, mask, null, -1);
+        return o.forward(u.unpad(y.reshape((long) u.rows() * u.width(), (long) heads * headDim)), adapter, training);
+    }
+
+    /** q, k and v for x (..., hidden): one base product for the three (forward and input gradient), then each one's LoRA term. */
+    private NDList project(NDArray x, String adapter, boolean training) {
         NDList base = x.getNDArrayInternal().linear(x, qkv.weight(), qkv.bias()).singletonOrThrow()
-                .split(qkv.splits(), 2);
-        NDArray qh = q.withLora(base.get(0), x, adapter, training).reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
-        NDArray kh = k.withLora(base.get(1), x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
-        NDArray vh = v.withLora(base.get(2), x, adapter, training).reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+                .split(qkv.splits(), x.getShape().dimension() - 1);
+        return new NDList(q.withLora(base.get(0), x, adapter, training), k.withLora(base.get(1), x, adapter, training),
+                v.withLora(base.get(2), x, adapter, training));
+    }
+
+    /** Attention over q, k, v laid out as (batch, seq, ...) in any shape of that size; returns (batch, seq, heads, headDim). */
+    private NDArray attend(NDArray q, NDArray k, NDArray v, long b, long t, NDArray cos, NDArray sin, NDArray mask,
+                           KvCache cache, int layer) {
+        NDArray qh = q.reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
+        NDArray kh = k.reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
+        NDArray vh = v.reshape(b, t, kvHeads, headDim).transpose(0, 2, 1, 3);
         qh = Rope.apply(qh, cos, sin).mul(scale); // (batch, heads, seq, headDim), scaled here: fewer values than the scores
         kh = Rope.apply(kh, cos, sin); // (batch, kvHeads, seq, headDim)
         if (cache != null) {
@@ -61,9 +88,7 @@ final class Attention {
             att = att.add(mask);
         }
         att = att.softmax(-1);
-        NDArray y = att.matMul(vh); // (batch, heads, seq, headDim)
-        y = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
-        return o.forward(y, adapter, training); // (batch, seq, hidden)
+        return att.matMul(vh).transpose(0, 2, 1, 3); // (batch, seq, heads, headDim)
     }
 
     private NDArray repeatKv(NDArray x) { // (batch, kvHeads, s, headDim) → (batch, heads, s, headDim)

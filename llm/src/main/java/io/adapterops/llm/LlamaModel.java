@@ -310,6 +310,40 @@ public final class LlamaModel implements AutoCloseable {
         return norm.forward(x); // (batch, seq, hidden)
     }
 
+    /**
+     * {@link #hidden} for sequences of different lengths from position 0, without computing their
+     * padding: norms, projections, LoRA and MLP run on the real tokens alone (see {@link Unpadding}).
+     *
+     * @param ids every sequence's token ids, one sequence after another
+     * @param lengths each sequence's length, in the same order
+     * @return (n, hidden) on {@code m}, the final norm's output at each token of {@code ids}
+     */
+    public NDArray hiddenUnpadded(NDManager m, long[] ids, int[] lengths, String adapter, boolean training) {
+        if (adapter != null && !adapters.containsKey(adapter)) {
+            throw new IllegalArgumentException("no adapter named '" + adapter + "' is loaded (loaded: "
+                    + adapters.keySet() + ")");
+        }
+        Unpadding u = Unpadding.of(m, lengths);
+        if (u.toReal().size() != ids.length) {
+            throw new IllegalArgumentException(ids.length + " token ids for sequences of " + u.toReal().size()
+                    + " tokens in all");
+        }
+        int[][] positions = new int[u.rows()][u.width()];
+        for (int[] row : positions) {
+            Arrays.setAll(row, j -> j);
+        }
+        NDList cs = rope.tables(m, positions); // 2 × (rows, 1, width, headDim)
+        NDArray mask = mask(m, u.rows(), u.width(), 0, null); // causal
+        NDArray tokens = m.create(ids);
+        NDArray x = tokens.getNDArrayInternal().embedding(tokens, embed, SparseFormat.DENSE).singletonOrThrow();
+        for (Block blk : blocks) {
+            x = x.add(blk.attention().forward(blk.inputNorm().forward(x), u, cs.get(0), cs.get(1), mask, adapter,
+                    training));
+            x = x.add(blk.mlp().forward(blk.postNorm().forward(x), adapter, training));
+        }
+        return norm.forward(x); // (n, hidden)
+    }
+
     /** The head: hidden states (..., hidden) to logits (..., vocab). */
     public NDArray logits(NDArray hidden) {
         return hidden.getNDArrayInternal().linear(hidden, lmHead, null).singletonOrThrow();

@@ -32,8 +32,7 @@ public record BatchShapes(double paddedWidth, double realPerRow) {
                     : TrainingTemplate.of(folder.chatTemplate());
             ChatEncoder enc = new ChatEncoder(template, folder.tokenizer(), Trainer.specialTokens(folder),
                     cfg.maxSeqLen());
-            EncodedSplit train = EncodedSplit.of(split.train(), enc, cfg, folder.model(), Trainer.ADAPTER,
-                    folder.padId());
+            EncodedSplit train = EncodedSplit.of(split.train(), enc, cfg, folder.model(), Trainer.ADAPTER);
             DataOrder order = new DataOrder(train.loss().size(), cfg.batchSize(), cfg.seed());
             long padded = 0;
             long real = 0;

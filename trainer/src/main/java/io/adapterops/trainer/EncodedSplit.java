@@ -11,8 +11,7 @@ import java.util.List;
  */
 record EncodedSplit(ObjectiveLoss loss, List<Sequence> sequences, int truncated, int dropped) {
 
-    static EncodedSplit of(List<Example> rows, ChatEncoder enc, TrainingConfig c, LlamaModel model, String adapter,
-                           int padId) {
+    static EncodedSplit of(List<Example> rows, ChatEncoder enc, TrainingConfig c, LlamaModel model, String adapter) {
         int truncated = 0;
         int dropped = 0;
         List<Sequence> seqs = new ArrayList<>();
@@ -34,9 +33,9 @@ record EncodedSplit(ObjectiveLoss loss, List<Sequence> sequences, int truncated,
         }
         if (c.objective() == Objective.SFT) {
             List<Sequence> packed = c.packing() ? Packing.pack(seqs, c.maxSeqLen()) : seqs;
-            return new EncodedSplit(new SftLoss(model, adapter, packed, padId), packed, truncated, dropped);
+            return new EncodedSplit(new SftLoss(model, adapter, packed), packed, truncated, dropped);
         }
-        return new EncodedSplit(new PreferenceLoss(model, adapter, pairs, padId, c.prefLoss(), c.dpoBeta(),
+        return new EncodedSplit(new PreferenceLoss(model, adapter, pairs, c.prefLoss(), c.dpoBeta(),
                 c.simpoGamma()), seqs, truncated, dropped);
     }
 }

@@ -37,18 +37,16 @@ final class PreferenceLoss implements ObjectiveLoss {
     private final LlamaModel model;
     private final String adapter;
     private final List<Sequence[]> pairs; // {chosen, rejected}
-    private final int padId;
     private final PrefLoss type;
     private final double beta;
     private final double gamma;
     private final double[][] reference; // {chosen, rejected} log-probs, null until computed
 
-    PreferenceLoss(LlamaModel model, String adapter, List<Sequence[]> pairs, int padId, PrefLoss type, double beta,
+    PreferenceLoss(LlamaModel model, String adapter, List<Sequence[]> pairs, PrefLoss type, double beta,
                    double gamma) {
         this.model = model;
         this.adapter = adapter;
         this.pairs = List.copyOf(pairs);
-        this.padId = padId;
         this.type = type;
         this.beta = beta;
         this.gamma = gamma;
@@ -71,7 +69,7 @@ final class PreferenceLoss implements ObjectiveLoss {
         List<Sequence> seqs = new ArrayList<>(2 * b); // chosen rows, then rejected rows
         batch.forEach(i -> seqs.add(pairs.get(i)[0]));
         batch.forEach(i -> seqs.add(pairs.get(i)[1]));
-        NDArray policy = TokenLogProbs.sums(m, model, adapter, seqs, padId, training); // (2·batch,)
+        NDArray policy = TokenLogProbs.sums(m, model, adapter, seqs, training); // (2·batch,)
         NDArray chosen = policy.get(new NDIndex("0:" + b)); // (batch,)
         NDArray rejected = policy.get(new NDIndex(b + ":")); // (batch,)
         if (type == PrefLoss.SIGMOID) {
@@ -141,8 +139,8 @@ final class PreferenceLoss implements ObjectiveLoss {
     private double[] reference(int i) {
         if (reference[i] == null) {
             try (NDScope scope = new NDScope(); NDManager m = model.manager().newSubManager()) {
-                double c = TokenLogProbs.sums(m, model, null, List.of(pairs.get(i)[0]), padId, false).getFloat(0);
-                double r = TokenLogProbs.sums(m, model, null, List.of(pairs.get(i)[1]), padId, false).getFloat(0);
+                double c = TokenLogProbs.sums(m, model, null, List.of(pairs.get(i)[0]), false).getFloat(0);
+                double r = TokenLogProbs.sums(m, model, null, List.of(pairs.get(i)[1]), false).getFloat(0);
                 reference[i] = new double[] {c, r};
             }
         }

@@ -12,13 +12,11 @@ final class SftLoss implements ObjectiveLoss {
     private final LlamaModel model;
     private final String adapter;
     private final List<Sequence> rows;
-    private final int padId;
 
-    SftLoss(LlamaModel model, String adapter, List<Sequence> rows, int padId) {
+    SftLoss(LlamaModel model, String adapter, List<Sequence> rows) {
         this.model = model;
         this.adapter = adapter;
         this.rows = List.copyOf(rows);
-        this.padId = padId;
     }
 
     @Override
@@ -34,7 +32,7 @@ final class SftLoss implements ObjectiveLoss {
     @Override
     public Output forward(NDManager m, List<Integer> batch, double normaliser, boolean training) {
         List<Sequence> seqs = batch.stream().map(rows::get).toList();
-        NDArray nll = TokenLogProbs.sums(m, model, adapter, seqs, padId, training).sum().neg(); // scalar
+        NDArray nll = TokenLogProbs.sums(m, model, adapter, seqs, training).sum().neg(); // scalar
         NDArray loss = nll.div(m.create((float) normaliser));
         return new Output(loss, nll.getFloat(), weight(batch), TokenLogProbs.tokens(seqs), Map.of());
     }

@@ -155,8 +155,8 @@ public final class Trainer {
             }
             LlamaModel model = folder.model();
             ChatEncoder enc = new ChatEncoder(template, folder.tokenizer(), specialTokens(folder), cfg.maxSeqLen());
-            EncodedSplit train = EncodedSplit.of(split.train(), enc, cfg, model, ADAPTER, folder.padId());
-            EncodedSplit eval = EncodedSplit.of(split.validation(), enc, cfg, model, ADAPTER, folder.padId());
+            EncodedSplit train = EncodedSplit.of(split.train(), enc, cfg, model, ADAPTER);
+            EncodedSplit eval = EncodedSplit.of(split.validation(), enc, cfg, model, ADAPTER);
             if (train.loss().size() == 0) {
                 throw new IllegalArgumentException("no training row keeps a reply within cutoff_len="
                         + cfg.maxSeqLen() + " tokens");

@@ -63,7 +63,7 @@ class DpoAcceptanceTest {
 
     private static double logProb(ModelFolder f, String adapter, Sequence s) {
         try (NDScope scope = new NDScope(); NDManager m = f.model().manager().newSubManager()) {
-            return TokenLogProbs.sums(m, f.model(), adapter, List.of(s), f.padId(), false).getFloat(0);
+            return TokenLogProbs.sums(m, f.model(), adapter, List.of(s), false).getFloat(0);
         }
     }
 }

@@ -72,16 +72,16 @@ class PreferenceLossTest {
             double c;
             double r;
             try (NDScope s = new NDScope(); NDManager m = root.newSubManager()) {
-                c = TokenLogProbs.sums(m, f.model(), null, List.of(pair[0]), f.padId(), false).getFloat(0)
+                c = TokenLogProbs.sums(m, f.model(), null, List.of(pair[0]), false).getFloat(0)
                         / pair[0].trainedCount();
-                r = TokenLogProbs.sums(m, f.model(), null, List.of(pair[1]), f.padId(), false).getFloat(0)
+                r = TokenLogProbs.sums(m, f.model(), null, List.of(pair[1]), false).getFloat(0)
                         / pair[1].trainedCount();
             }
             double orpo = -c + 0.1 * Math.log1p(Math.exp(-((c - r) - (Math.log1p(-Math.exp(c))
                     - Math.log1p(-Math.exp(r))))));
             double simpo = Math.log1p(Math.exp(-(2.0 * (c - r) - 0.5)));
             for (PrefLoss type : List.of(PrefLoss.ORPO, PrefLoss.SIMPO)) {
-                PreferenceLoss loss = new PreferenceLoss(f.model(), null, List.<Sequence[]>of(pair), f.padId(), type,
+                PreferenceLoss loss = new PreferenceLoss(f.model(), null, List.<Sequence[]>of(pair), type,
                         type == PrefLoss.ORPO ? 0.1 : 2.0, 0.5);
                 try (NDScope s = new NDScope(); NDManager m = root.newSubManager()) {
                     ObjectiveLoss.Output out = loss.forward(m, List.of(0), 1, false);
