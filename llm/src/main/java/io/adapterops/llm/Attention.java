@@ -2,7 +2,6 @@ package io.adapterops.llm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.types.Shape;
 
 /**
  * Causal self-attention with grouped-query heads: {@code numKeyValueHeads} key/value heads, each
@@ -81,24 +80,15 @@ final class Attention {
             kh = all.get(0); // (batch, kvHeads, past + seq, headDim)
             vh = all.get(1);
         }
-        kh = repeatKv(kh); // (batch, heads, past + seq, headDim)
-        vh = repeatKv(vh);
-        NDArray att = qh.matMul(kh.transpose(0, 1, 3, 2)); // (batch, heads, seq, past + seq)
+        // each key/value head serves `groups` consecutive query heads: those heads' rows, stacked, meet
+        // it in one product (Hugging Face's repeat_kv, without copying k and v `groups` times)
+        int groups = heads / kvHeads;
+        long s = kh.getShape().get(2);
+        NDArray att = qh.reshape(b, kvHeads, groups * t, headDim).matMul(kh.transpose(0, 1, 3, 2)); // (batch, kvHeads, groups·seq, s)
         if (mask != null) {
-            att = att.add(mask);
+            att = att.reshape(b, kvHeads, groups, t, s).add(mask.expandDims(2)).reshape(b, kvHeads, groups * t, s);
         }
         att = att.softmax(-1);
-        return att.matMul(vh).transpose(0, 2, 1, 3); // (batch, seq, heads, headDim)
-    }
-
-    private NDArray repeatKv(NDArray x) { // (batch, kvHeads, s, headDim) → (batch, heads, s, headDim)
-        int groups = heads / kvHeads;
-        if (groups == 1) {
-            return x;
-        }
-        Shape s = x.getShape();
-        return x.expandDims(2)
-                .broadcast(new Shape(s.get(0), kvHeads, groups, s.get(2), headDim))
-                .reshape(s.get(0), heads, s.get(2), headDim);
+        return att.matMul(vh).reshape(b, heads, t, headDim).transpose(0, 2, 1, 3); // (batch, seq, heads, headDim)
     }
 }

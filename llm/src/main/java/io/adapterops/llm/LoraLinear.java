@@ -77,6 +77,10 @@ public final class LoraLinear {
                 : x;
         // scaling on the rank-r side: r values per token to scale instead of out (exact for alpha = 2r)
         NDArray low = in.getNDArrayInternal().linear(in, lora.a(), null).singletonOrThrow().mul(lora.scaling()); // (..., r)
+        if (low.getShape().dimension() == 2) {
+            // h + low·Bᵀ as one addmm (h as its bias): no (tokens, out) product to zero and add
+            return low.getNDArrayInternal().linear(low, lora.b(), h).singletonOrThrow();
+        }
         NDArray delta = low.getNDArrayInternal().linear(low, lora.b(), null).singletonOrThrow(); // (..., out)
         return h.add(delta);
     }

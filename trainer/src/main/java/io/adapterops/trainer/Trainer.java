@@ -181,7 +181,7 @@ public final class Trainer {
                 state = c.state();
                 resumedFrom = state.step();
             }
-            Map<String, NDArray> params = model.trainableParameters(ADAPTER);
+            HostParameters host = new HostParameters(model.trainableParameters(ADAPTER));
 
             DataOrder order = new DataOrder(train.loss().size(), cfg.batchSize(), cfg.seed());
             long totalMicro = (long) Math.ceil(cfg.epochs() * order.batchesPerEpoch());
@@ -232,7 +232,7 @@ public final class Trainer {
                             + (state.step() + 1) + "; lower learning_rate");
                 }
                 double lr = schedule.at(state.step());
-                double gradNorm = update(params, adamW, cfg.maxGradNorm(), lr, root);
+                double gradNorm = update(host, adamW, cfg.maxGradNorm(), lr);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 state = state.afterStep(micro.size(), trainLoss, seconds);
                 stepsThisRun++;
@@ -301,35 +301,15 @@ public final class Trainer {
                 summary.steps());
     }
 
-    /**
-     * Clips, applies AdamW on the host, writes the weights back and zeroes the gradients; returns the
-     * norm. Weights and gradients are overwritten by in-place arithmetic, never {@code set(Buffer)}:
-     * that makes the tensor borrow the Java buffer's memory, which a gradient outlives once its
-     * handle is closed (seen as a crash a few steps later).
-     */
-    private static double update(Map<String, NDArray> params, AdamW adamW, double maxNorm, double lr, NDManager root) {
-        Map<String, float[]> weights = new LinkedHashMap<>();
-        Map<String, float[]> grads = new LinkedHashMap<>();
-        params.forEach((name, p) -> {
-            weights.put(name, p.toFloatArray());
-            try (NDArray g = p.getGradient()) {
-                grads.put(name, g.toFloatArray());
-                g.subi(g);
-            }
-        });
-        double norm = GradientClipping.clip(grads.values(), maxNorm);
+    /** Clips, applies AdamW on the host, writes the weights back and zeroes the gradients; returns the norm. */
+    private static double update(HostParameters host, AdamW adamW, double maxNorm, double lr) {
+        host.read();
+        double norm = GradientClipping.clip(host.grads().values(), maxNorm);
         if (!Double.isFinite(norm)) {
             throw new IllegalStateException("training diverged: gradient norm " + norm + "; lower learning_rate");
         }
-        adamW.step(weights, grads, lr);
-        try (NDManager m = root.newSubManager()) {
-            params.forEach((name, p) -> {
-                NDArray w = m.create(weights.get(name), p.getShape()); // (r, in) or (out, r)
-                NDArray storage = p.stopGradient(); // same storage, outside autograd's view
-                storage.subi(storage).addi(w);
-                storage.close();
-            });
-        }
+        adamW.step(host.weights(), host.grads(), lr);
+        host.write();
         return norm;
     }
 
