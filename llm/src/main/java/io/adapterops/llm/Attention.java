@@ -2,6 +2,7 @@ package io.adapterops.llm;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import java.util.List;
 
 /**
  * Causal self-attention with grouped-query heads: {@code numKeyValueHeads} key/value heads, each
@@ -63,8 +64,7 @@ final class Attention {
     private NDList project(NDArray x, String adapter, boolean training) {
         NDList base = x.getNDArrayInternal().linear(x, qkv.weight(), qkv.bias()).singletonOrThrow()
                 .split(qkv.splits(), x.getShape().dimension() - 1);
-        return new NDList(q.withLora(base.get(0), x, adapter, training), k.withLora(base.get(1), x, adapter, training),
-                v.withLora(base.get(2), x, adapter, training));
+        return LoraLinear.withLoras(List.of(q, k, v), base, x, adapter, training);
     }
 
     /** Attention over q, k, v laid out as (batch, seq, ...) in any shape of that size; returns (batch, seq, heads, headDim). */

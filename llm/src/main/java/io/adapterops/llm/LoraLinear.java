@@ -1,6 +1,9 @@
 package io.adapterops.llm;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -77,8 +80,46 @@ public final class LoraLinear {
                 : x;
         // scaling on the rank-r side: r values per token to scale instead of out (exact for alpha = 2r)
         NDArray low = in.getNDArrayInternal().linear(in, lora.a(), null).singletonOrThrow().mul(lora.scaling()); // (..., r)
+        return plusLow(h, low, lora);
+    }
+
+    /**
+     * {@link #withLora} for layers that read the same input {@code x} (q/k/v, gate/up), their base
+     * outputs in {@code base}: without dropout the adapter's A matrices, stacked, meet x in one
+     * product (one read of x forward, one input gradient backward instead of one per layer).
+     */
+    static NDList withLoras(List<LoraLinear> layers, NDList base, NDArray x, String adapter, boolean training) {
+        NDList as = new NDList();
+        Lora first = adapter == null ? null : layers.get(0).adapters.get(adapter);
+        boolean fusable = first != null && !(training && first.dropout() > 0);
+        for (LoraLinear l : layers) {
+            Lora lora = adapter == null ? null : l.adapters.get(adapter);
+            fusable = fusable && lora != null && lora.a().getShape().equals(first.a().getShape());
+            if (fusable) {
+                as.add(lora.a());
+            }
+        }
+        if (!fusable) {
+            NDList out = new NDList();
+            for (int i = 0; i < layers.size(); i++) {
+                out.add(layers.get(i).withLora(base.get(i), x, adapter, training));
+            }
+            return out;
+        }
+        NDArray a = NDArrays.concat(as, 0); // (layers · r, in)
+        NDList lows = x.getNDArrayInternal().linear(x, a, null).singletonOrThrow().mul(first.scaling())
+                .split(layers.size(), x.getShape().dimension() - 1); // each (..., r)
+        NDList out = new NDList();
+        for (int i = 0; i < layers.size(); i++) {
+            out.add(plusLow(base.get(i), lows.get(i), layers.get(i).adapters.get(adapter)));
+        }
+        return out;
+    }
+
+    /** h + low·Bᵀ. */
+    private static NDArray plusLow(NDArray h, NDArray low, Lora lora) {
         if (low.getShape().dimension() == 2) {
-            // h + low·Bᵀ as one addmm (h as its bias): no (tokens, out) product to zero and add
+            // one addmm with h as its bias: no (tokens, out) product to zero and add
             return low.getNDArrayInternal().linear(low, lora.b(), h).singletonOrThrow();
         }
         NDArray delta = low.getNDArrayInternal().linear(low, lora.b(), null).singletonOrThrow(); // (..., out)

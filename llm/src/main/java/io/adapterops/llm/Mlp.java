@@ -3,6 +3,7 @@ package io.adapterops.llm;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
+import java.util.List;
 
 /** The SwiGLU feed-forward block: {@code down(silu(gate(x)) · up(x))}. */
 final class Mlp {
@@ -22,8 +23,9 @@ final class Mlp {
     NDArray forward(NDArray x, String adapter, boolean training) { // (batch, seq, hidden)
         NDList base = x.getNDArrayInternal().linear(x, gateUp.weight(), gateUp.bias()).singletonOrThrow()
                 .split(gateUp.splits(), x.getShape().dimension() - 1);
-        NDArray g = gate.withLora(base.get(0), x, adapter, training); // (batch, seq, intermediate)
+        NDList gu = LoraLinear.withLoras(List.of(gate, up), base, x, adapter, training);
+        NDArray g = gu.get(0); // (batch, seq, intermediate)
         NDArray silu = g.mul(Activation.sigmoid(g));
-        return down.forward(silu.mul(up.withLora(base.get(1), x, adapter, training)), adapter, training);
+        return down.forward(silu.mul(gu.get(1)), adapter, training);
     }
 }
