@@ -7,10 +7,12 @@ final class RmsNorm {
 
     private final NDArray weight; // (hidden)
     private final NDArray eps;    // scalar, long-lived (a Java-number add inside autograd corrupts gradients)
+    private final NDArray minusHalf; // the exponent, long-lived for the same reason (a pow(-0.5) made runs differ)
 
     RmsNorm(NDArray weight, NDArray eps) {
         this.weight = weight;
         this.eps = eps;
+        this.minusHalf = weight.getManager().create(-0.5f);
     }
 
     NDArray weight() {
@@ -19,6 +21,6 @@ final class RmsNorm {
 
     NDArray forward(NDArray x) { // (batch, seq, hidden)
         NDArray variance = x.mul(x).mean(new int[] {-1}, true); // (batch, seq, 1)
-        return x.div(variance.add(eps).sqrt()).mul(weight);
+        return x.mul(variance.add(eps).pow(minusHalf)).mul(weight); // x · rsqrt(var + eps), as transformers: no division to differentiate
     }
 }

@@ -62,7 +62,10 @@ public final class Rope {
         return f;
     }
 
-    /** cos and sin tables for {@code positions} (batch, seq), each shaped (batch, 1, seq, headDim). */
+    /**
+     * cos and sin tables for {@code positions} (batch, seq), each shaped (batch, 1, seq, headDim);
+     * the sin table's first half negated, as {@link #apply} wants it.
+     */
     public NDList tables(NDManager m, int[][] positions) {
         int b = positions.length;
         int t = positions[0].length;
@@ -78,7 +81,7 @@ public final class Rope {
                     float s = (float) Math.sin(angle);
                     cos[base + k] = c;
                     cos[base + half + k] = c;
-                    sin[base + k] = s;
+                    sin[base + k] = -s; // signed for the rotation's first half, see apply
                     sin[base + half + k] = s;
                 }
             }
@@ -87,11 +90,13 @@ public final class Rope {
         return new NDList(m.create(cos, shape), m.create(sin, shape));
     }
 
-    /** x (batch, heads, seq, headDim) rotated by the tables. */
-    public static NDArray apply(NDArray x, NDArray cos, NDArray sin) {
+    /**
+     * x (batch, heads, seq, headDim) rotated by the tables: {@code x·cos + [-x2, x1]·sin}, computed
+     * as {@code x·cos + [x2, x1]·[-sin, sin]} (no negation of x, forward or backward).
+     */
+    public static NDArray apply(NDArray x, NDArray cos, NDArray signedSin) {
         long half = x.getShape().get(3) / 2;
         NDList halves = x.split(new long[] {half}, 3); // 2 × (batch, heads, seq, headDim/2)
-        NDArray rotated = halves.get(1).neg().concat(halves.get(0), 3); // [-x2, x1]
-        return x.mul(cos).add(rotated.mul(sin));
+        return x.mul(cos).add(halves.get(1).concat(halves.get(0), 3).mul(signedSin));
     }
 }
