@@ -9,7 +9,7 @@ weight decay 0) under a linear schedule without warm-up. Written the way Hugging
 transformers' Llama and PEFT's LoRA layer compute it in eager mode (logits over every position,
 loss with ignore_index), without depending on either package.
 
-Also times a 1024^3 matmul (20 runs before and after the run: the best by wall, all of them by CPU time), so the caller can tell whether
+Also times a 1024^3 matmul (best of 20, before and after the run, by wall and by CPU time), so the caller can tell whether
 this torch and the trainer's run matmuls at the same speed. Prints one JSON line.
 
 Run with Debian's python3-torch: /usr/bin/python3 bench/peer_lora_step.py --threads 1
@@ -116,20 +116,17 @@ class Llama(nn.Module):
 
 
 def matmul_flops(n=1024):
-    """Timed n^3 matmuls as (FLOP/s wall: the best of 20, the fastest being the ceiling on a shared machine;
-    FLOP per CPU-second over all 20: the CPU clock of a thread on another core advances by scheduler ticks,
-    too coarse for one matmul)."""
+    """Best of 20 timed n^3 matmuls as (FLOP/s wall, FLOP per CPU-second): the fastest is the ceiling."""
     a, b = torch.rand(n, n) * 2 - 1, torch.rand(n, n) * 2 - 1
-    best = float("inf")
-    cpu = 0.0
+    best = best_cpu = float("inf")
     for i in range(23):
         t0, c0 = time.perf_counter(), time.process_time()
         c = a @ b
         c[0, 0].item()
         if i >= 3:
             best = min(best, time.perf_counter() - t0)
-            cpu += time.process_time() - c0
-    return 2.0 * n ** 3 / best, 20 * 2.0 * n ** 3 / cpu
+            best_cpu = min(best_cpu, time.process_time() - c0)
+    return 2.0 * n ** 3 / best, 2.0 * n ** 3 / best_cpu
 
 
 def main():

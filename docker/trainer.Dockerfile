@@ -12,9 +12,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-
     && rm -rf /var/lib/apt/lists/*
 ENV DJL_CACHE_DIR=/opt/djl PYTORCH_FLAVOR=cu128 PYTORCH_VERSION=2.7.1
 COPY --from=build /src/service/target/adapterops-service.jar /app/adapterops.jar
-# Fetch the CUDA natives now (network at build time only), then forbid any further download.
+# Fetch the CUDA natives now (network at build time only), then forbid any further download; glibc
+# keeps freed per-op buffers for reuse (see the launcher, adapterops).
 RUN DJL_OFFLINE=false OPT_OUT_TRACKING=true java -cp /app/adapterops.jar io.adapterops.llm.Engines
 ENV DJL_OFFLINE=true OPT_OUT_TRACKING=true \
+    MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=134217728 \
     ADAPTEROPS_WORKER_HOST=0.0.0.0 ADAPTEROPS_WORKER_PORT=8091 ADAPTEROPS_WORKER_DATA=/data
 RUN useradd --system --uid 10001 adapterops && mkdir -p /data /models && chown adapterops /data
 USER adapterops
