@@ -66,6 +66,8 @@ class DashboardsTest {
         awaitSeries("adapterops_retraining_triggers_total{route=\"" + traffic.route + "\"}");
         traffic.promotedAndRolledBack();
         traffic.challengerAndShadow();
+        // likewise the shadow's counters: traffic finished within one scrape would leave rate() at 0/0
+        awaitSeries("adapterops_shadow_requests_total{route=\"" + traffic.route + "\"}");
         step(t0, "version 2 promoted and rolled back; challenger and shadow on the route");
         traffic.baselineTwoHoursAgo(traffic.championVersion());
         traffic.chatTrafficWithFeedback();
