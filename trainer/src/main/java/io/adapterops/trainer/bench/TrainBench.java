@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,7 +51,8 @@ import java.util.stream.Stream;
  *
  * <p>{@code --peer [rounds]} runs the ~20M model only, alternating with {@code bench/peer_lora_step.py}
  * (plain PyTorch eager under {@code /usr/bin/python3}, the same shapes, LoRA targets, AdamW and
- * clipping; {@code PEER_PYTHON} and {@code -Dadapterops.peer} override the interpreter and script)
+ * clipping; {@code PEER_PYTHON} and {@code -Dadapterops.peer} override the interpreter and script,
+ * {@code PEER_MKL} gives its PyTorch MKL for BLAS, as ours has)
  * for {@code rounds} rounds (default 3), and prints both sides' tokens/s, the step-time ratio
  * (ours / peer's, below 1 is faster) and both matmul ceilings; a round whose ceilings differ by
  * more than 10% is flagged and left out of the ratio's summary. Run it with
@@ -101,6 +103,8 @@ public final class TrainBench {
             System.out.printf("device %s, %s PyTorch thread(s), glibc malloc %s%n", Engines.device(), threads(),
                     mallocSettings());
             if (args.length > 0 && args[0].equals("--peer")) {
+                System.out.println("peer BLAS: " + peerMkl().map(p -> "MKL, " + p + " (PEER_MKL)")
+                        .orElse("Debian's libblas.so.3 (OpenBLAS when libopenblas0 is installed; PEER_MKL for MKL)"));
                 peer(args.length > 1 ? Integer.parseInt(args[1]) : 3, data, tmp);
                 return;
             }
@@ -209,9 +213,17 @@ public final class TrainBench {
     private static Speed runPeer(int width, int real) throws Exception {
         String python = System.getenv().getOrDefault("PEER_PYTHON", "/usr/bin/python3");
         String script = System.getProperty("adapterops.peer", "bench/peer_lora_step.py");
-        Process p = new ProcessBuilder(python, script, "--threads", String.valueOf(threads()), "--steps",
+        ProcessBuilder pb = new ProcessBuilder(python, script, "--threads", String.valueOf(threads()), "--steps",
                 String.valueOf(PEER_STEPS), "--warmup", String.valueOf(WARMUP_STEPS), "--batch", String.valueOf(BATCH),
-                "--seq", String.valueOf(width), "--real", String.valueOf(real)).redirectErrorStream(true).start();
+                "--seq", String.valueOf(width), "--real", String.valueOf(real)).redirectErrorStream(true);
+        peerMkl().ifPresent(mkl -> {
+            // the peer's PyTorch resolves its BLAS symbols to MKL first; this JVM keeps its own libtorch's
+            pb.environment().put("LD_PRELOAD", mkl.toString());
+            pb.environment().merge("LD_LIBRARY_PATH", mkl.getParent().toString(), (old, dir) -> dir + ":" + old);
+            pb.environment().put("MKL_THREADING_LAYER", "GNU"); // Debian's torch runs GNU OpenMP
+            pb.environment().put("MKL_INTERFACE_LAYER", "LP64");
+        });
+        Process p = pb.start();
         String json = null;
         StringBuilder all = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -229,6 +241,19 @@ public final class TrainBench {
         LlamaConfig c = twentyMillion();
         return new Speed(number(json, "tokens_per_s"), number(json, "tokens_per_cpu_s"), number(json, "matmul_flops"),
                 number(json, "matmul_flops_cpu"), loraExactPerToken(c), real, width);
+    }
+
+    /** {@code PEER_MKL}: a {@code libmkl_rt.so.2} for the peer's BLAS ({@code bench/peer_mkl.sh} fetches one). */
+    private static Optional<Path> peerMkl() {
+        String mkl = System.getenv("PEER_MKL");
+        if (mkl == null || mkl.isBlank()) {
+            return Optional.empty();
+        }
+        Path lib = Path.of(mkl).toAbsolutePath();
+        if (!Files.isRegularFile(lib)) {
+            throw new IllegalArgumentException("PEER_MKL=" + mkl + " is not a file (bench/peer_mkl.sh prints one)");
+        }
+        return Optional.of(lib);
     }
 
     private static double number(String json, String key) {
