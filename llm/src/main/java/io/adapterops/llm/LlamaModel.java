@@ -74,6 +74,7 @@ public final class LlamaModel implements AutoCloseable {
         this.gateUp = List.copyOf(gateUp);
         this.rope = new Rope(config);
         NDArray eps = manager.create((float) config.rmsNormEps());
+        NDArray minusHalf = manager.create(-0.5f);
         NDArray scale = manager.create((float) (1.0 / Math.sqrt(config.headDim())));
         this.embed = w.get("model.embed_tokens.weight");
         List<Block> list = new ArrayList<>();
@@ -83,11 +84,11 @@ public final class LlamaModel implements AutoCloseable {
                     linear(w, p + "self_attn.v_proj"), linear(w, p + "self_attn.o_proj"), qkv.get(i), scale);
             Mlp mlp = new Mlp(linear(w, p + "mlp.gate_proj"), linear(w, p + "mlp.up_proj"), linear(w, p + "mlp.down_proj"),
                     gateUp.get(i));
-            list.add(new Block(new RmsNorm(w.get(p + "input_layernorm.weight"), eps), att,
-                    new RmsNorm(w.get(p + "post_attention_layernorm.weight"), eps), mlp));
+            list.add(new Block(new RmsNorm(w.get(p + "input_layernorm.weight"), eps, minusHalf), att,
+                    new RmsNorm(w.get(p + "post_attention_layernorm.weight"), eps, minusHalf), mlp));
         }
         this.blocks = List.copyOf(list);
-        this.norm = new RmsNorm(w.get("model.norm.weight"), eps);
+        this.norm = new RmsNorm(w.get("model.norm.weight"), eps, minusHalf);
         this.lmHead = config.tieWordEmbeddings() ? embed : w.get("lm_head.weight");
     }
 
@@ -284,10 +285,7 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray hidden(NDArray ids, int[][] positions, boolean[][] keyMask, KvCache cache,
                           String adapter, boolean training) {
-        if (adapter != null && !adapters.containsKey(adapter)) {
-            throw new IllegalArgumentException("no adapter named '" + adapter + "' is loaded (loaded: "
-                    + adapters.keySet() + ")");
-        }
+        requireLoaded(adapter);
         NDManager m = ids.getManager();
         int b = (int) ids.getShape().get(0);
         int t = (int) ids.getShape().get(1);
@@ -319,10 +317,7 @@ public final class LlamaModel implements AutoCloseable {
      * @return (n, hidden) on {@code m}, the final norm's output at each token of {@code ids}
      */
     public NDArray hiddenUnpadded(NDManager m, long[] ids, int[] lengths, String adapter, boolean training) {
-        if (adapter != null && !adapters.containsKey(adapter)) {
-            throw new IllegalArgumentException("no adapter named '" + adapter + "' is loaded (loaded: "
-                    + adapters.keySet() + ")");
-        }
+        requireLoaded(adapter);
         Unpadding u = Unpadding.of(m, lengths);
         if (u.toReal().size() != ids.length) {
             throw new IllegalArgumentException(ids.length + " token ids for sequences of " + u.toReal().size()
@@ -342,6 +337,14 @@ public final class LlamaModel implements AutoCloseable {
             x = x.add(blk.mlp().forward(blk.postNorm().forward(x), adapter, training));
         }
         return norm.forward(x); // (n, hidden)
+    }
+
+    /** Refuses an adapter name that is not loaded; null (the base alone) passes. */
+    private void requireLoaded(String adapter) {
+        if (adapter != null && !adapters.containsKey(adapter)) {
+            throw new IllegalArgumentException("no adapter named '" + adapter + "' is loaded (loaded: "
+                    + adapters.keySet() + ")");
+        }
     }
 
     /** The head: hidden states (..., hidden) to logits (..., vocab). */

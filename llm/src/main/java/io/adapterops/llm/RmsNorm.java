@@ -7,12 +7,12 @@ final class RmsNorm {
 
     private final NDArray weight; // (hidden)
     private final NDArray eps;    // scalar, long-lived (a Java-number add inside autograd corrupts gradients)
-    private final NDArray minusHalf; // the exponent, long-lived for the same reason (a pow(-0.5) made runs differ)
+    private final NDArray minusHalf; // scalar -0.5, long-lived for the same reason (a pow(-0.5) made runs differ)
 
-    RmsNorm(NDArray weight, NDArray eps) {
+    RmsNorm(NDArray weight, NDArray eps, NDArray minusHalf) {
         this.weight = weight;
         this.eps = eps;
-        this.minusHalf = weight.getManager().create(-0.5f);
+        this.minusHalf = minusHalf;
     }
 
     NDArray weight() {
