@@ -65,31 +65,36 @@ class RequestLogWriterTest {
     @Test
     void aFlushCutsTheLingerShortAndWaitsForTheRows() throws Exception {
         Commits commits = new Commits();
-        RequestLogWriter writer = new RequestLogWriter(commits, Duration.ofSeconds(30));
-        try {
-            writer.write(row("cmpl-a"));
-            long start = System.nanoTime();
-            writer.flush(10_000);
-            double ms = (System.nanoTime() - start) / 1e6;
-            System.out.printf("request log writer: flush returned after %.1f ms with %s written (linger 30 s)%n", ms,
-                    commits.batches);
-            assertEquals(List.of(List.of("cmpl-a")), commits.batches, "the flush returns once the row is written");
-            assertTrue(ms < 5_000, "a flush does not wait out the 30 s linger, took " + ms + " ms");
-        } finally {
-            writer.stop();
-        }
+        double ms = millisToWriteOneRow(commits, "cmpl-a", w -> w.flush(10_000));
+        System.out.printf("request log writer: flush returned after %.1f ms with %s written (linger 30 s)%n", ms,
+                commits.batches);
+        assertEquals(List.of(List.of("cmpl-a")), commits.batches, "the flush returns once the row is written");
+        assertTrue(ms < 5_000, "a flush does not wait out the 30 s linger, took " + ms + " ms");
     }
 
     @Test
     void stoppingWritesWhatIsQueuedWithoutWaitingOutTheLinger() throws Exception {
         Commits commits = new Commits();
-        RequestLogWriter writer = new RequestLogWriter(commits, Duration.ofSeconds(30));
-        writer.write(row("cmpl-b"));
-        long start = System.nanoTime();
-        writer.stop();
-        double ms = (System.nanoTime() - start) / 1e6;
+        double ms = millisToWriteOneRow(commits, "cmpl-b", RequestLogWriter::stop);
         assertEquals(List.of(List.of("cmpl-b")), commits.batches, "the queued row is written on stop");
         assertTrue(ms < 5_000, "stopping does not wait out the linger, took " + ms + " ms");
+    }
+
+    private interface Cut {
+        void apply(RequestLogWriter writer) throws Exception;
+    }
+
+    /** Queues one row on a writer that lingers 30 s, then times {@code cut}, which should end the wait. */
+    private static double millisToWriteOneRow(Commits commits, String id, Cut cut) throws Exception {
+        RequestLogWriter writer = new RequestLogWriter(commits, Duration.ofSeconds(30));
+        try {
+            writer.write(row(id));
+            long start = System.nanoTime();
+            cut.apply(writer);
+            return (System.nanoTime() - start) / 1e6;
+        } finally {
+            writer.stop();
+        }
     }
 
     @Test
