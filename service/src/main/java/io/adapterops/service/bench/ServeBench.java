@@ -101,11 +101,13 @@ public final class ServeBench {
                 double[] o = b.overhead(app, route, requests, tokens, ids);
                 System.out.printf("overhead %-15s P50 %.2f ms  P95 %.2f ms  (engine P50 %.1f ms, %d requests, JDK HttpClient)%n",
                         route.equals("bench") ? "(no shadow)" : "(with a shadow)", o[0], o[1], o[2], requests);
-                double[] raw = b.rawOverhead(app, route, requests, tokens);
+                OneSocket raw = b.rawOverhead(app, route, requests, tokens);
                 System.out.printf("overhead %-15s P50 %.2f ms  P95 %.2f ms  (engine P50 %.1f ms, %d requests, one socket)%n",
-                        route.equals("bench") ? "(no shadow)" : "(with a shadow)", raw[0], raw[1], raw[2], requests);
+                        route.equals("bench") ? "(no shadow)" : "(with a shadow)", raw.p50(), raw.p95(), raw.engineP50(),
+                        requests);
                 System.out.printf("  of which the service's steps around the engine P50 %.2f / P95 %.2f ms, HTTP and "
-                        + "client P50 %.2f / P95 %.2f ms%n", raw[3], raw[4], raw[5], raw[6]);
+                        + "client P50 %.2f / P95 %.2f ms%n", raw.serviceP50(), raw.serviceP95(), raw.outsideP50(),
+                        raw.outsideP95());
             }
             double[] floor = b.rawRefusals(app, requests);
             System.out.printf("a request refused before the engine (unknown model, 404): P50 %.2f ms  P95 %.2f ms%n",
@@ -168,10 +170,6 @@ public final class ServeBench {
                 + stream + (stream ? ",\"stream_options\":{\"include_usage\":true}" : "") + "}";
     }
 
-    private double[] overhead(String app, String route, int n, int tokens) throws Exception {
-        return overhead(app, route, n, tokens, new ArrayList<>());
-    }
-
     /** Sequential requests; returns {overhead P50 ms, overhead P95 ms, engine P50 ms}. */
     private double[] overhead(String app, String route, int n, int tokens, List<String> ids) throws Exception {
         List<Double> overhead = new ArrayList<>();
@@ -193,12 +191,17 @@ public final class ServeBench {
     }
 
     /**
-     * {@link #overhead} over {@link RawHttp}: one keep-alive socket, no client threads. Also splits
-     * the overhead by Server-Timing's {@code total} (arrival at the controller to the recorded
-     * result): {service P50, P95} is the service's own steps around the engine (admission, the hop to
-     * the recording thread, recording), {outside P50, P95} the HTTP layers and the client.
+     * One-socket overhead in milliseconds, split by Server-Timing's {@code total} (arrival at the
+     * controller to the recorded result): {@code service} is the service's own steps around the
+     * engine (admission, the hop to the recording thread, recording), {@code outside} the HTTP layers
+     * and the client.
      */
-    private double[] rawOverhead(String app, String route, int n, int tokens) throws Exception {
+    private record OneSocket(double p50, double p95, double engineP50, double serviceP50, double serviceP95,
+                             double outsideP50, double outsideP95) {
+    }
+
+    /** {@link #overhead} over {@link RawHttp}: one keep-alive socket, no client threads. */
+    private OneSocket rawOverhead(String app, String route, int n, int tokens) throws Exception {
         List<Double> overhead = new ArrayList<>();
         List<Double> engine = new ArrayList<>();
         List<Double> service = new ArrayList<>();
@@ -224,8 +227,8 @@ public final class ServeBench {
                 }
             }
         }
-        return new double[] {percentile(overhead, 0.5), percentile(overhead, 0.95), percentile(engine, 0.5),
-                percentile(service, 0.5), percentile(service, 0.95), percentile(outside, 0.5), percentile(outside, 0.95)};
+        return new OneSocket(percentile(overhead, 0.5), percentile(overhead, 0.95), percentile(engine, 0.5),
+                percentile(service, 0.5), percentile(service, 0.95), percentile(outside, 0.5), percentile(outside, 0.95));
     }
 
     /**
