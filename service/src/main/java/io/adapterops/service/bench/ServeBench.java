@@ -39,9 +39,11 @@ import java.util.stream.Stream;
  * The serving API's cost over the engine's, on the ~20M-parameter model, in one process over real
  * HTTP: overhead per request (the client's latency minus the engine's own time from Server-Timing)
  * P50/P95 on a route without and with a shadow, through the JDK's client and over one socket
- * ({@link RawHttp}), and the latency of a request refused before the engine (the stack's floor); aggregate completion tokens/s of streaming clients
- * through HTTP against the same number of closed-loop callers of the engine itself; and
- * {@code /v1/feedback} requests/s.
+ * ({@link RawHttp}); the same one-socket overhead of a bare Netty server whose one engine thread
+ * holds a core for the engine's median time ({@link NettyFloor}, what this machine gives before any
+ * service code); the latency of a request refused before the engine; aggregate completion tokens/s
+ * of streaming clients through HTTP against the same number of closed-loop callers of the engine
+ * itself; and {@code /v1/feedback} requests/s.
  *
  * <pre>
  *   ./adapterops bench serve [--requests 200] [--clients 1,16,64] [--seconds 10] [--tokens 32] [--warmup 3000]
@@ -97,17 +99,29 @@ public final class ServeBench {
             System.out.printf("warm-up: %d one-token completions on each route and %d refusals in %.0f s (4 sockets)%n",
                     warmup, warmup, (System.nanoTime() - warm) / 1e9);
             List<String> ids = new ArrayList<>();
+            double engineP50 = 0;
             for (String route : List.of("bench", "bench-shadowed")) {
                 double[] o = b.overhead(app, route, requests, tokens, ids);
                 System.out.printf("overhead %-15s P50 %.2f ms  P95 %.2f ms  (engine P50 %.1f ms, %d requests, JDK HttpClient)%n",
                         route.equals("bench") ? "(no shadow)" : "(with a shadow)", o[0], o[1], o[2], requests);
-                OneSocket raw = b.rawOverhead(app, route, requests, tokens);
+                OneSocket raw = b.rawOverhead(URI.create(b.url), app, route, requests, tokens);
                 System.out.printf("overhead %-15s P50 %.2f ms  P95 %.2f ms  (engine P50 %.1f ms, %d requests, one socket)%n",
                         route.equals("bench") ? "(no shadow)" : "(with a shadow)", raw.p50(), raw.p95(), raw.engineP50(),
                         requests);
                 System.out.printf("  of which the service's steps around the engine P50 %.2f / P95 %.2f ms, HTTP and "
                         + "client P50 %.2f / P95 %.2f ms%n", raw.serviceP50(), raw.serviceP95(), raw.outsideP50(),
                         raw.outsideP95());
+                if (route.equals("bench")) {
+                    engineP50 = raw.engineP50();
+                }
+            }
+            try (NettyFloor floor = new NettyFloor()) {
+                URI bare = URI.create("http://127.0.0.1:" + floor.port());
+                b.rawOverhead(bare, app, "bench", warmup, tokens);
+                floor.busyMillis(engineP50);
+                OneSocket f = b.rawOverhead(bare, app, "bench", requests, tokens);
+                System.out.printf("the machine's floor: a bare Netty server, its one engine thread busy %.0f ms per request, "
+                        + "no service code: overhead P50 %.2f ms  P95 %.2f ms%n", engineP50, f.p50(), f.p95());
             }
             double[] floor = b.rawRefusals(app, requests);
             System.out.printf("a request refused before the engine (unknown model, 404): P50 %.2f ms  P95 %.2f ms%n",
@@ -200,14 +214,13 @@ public final class ServeBench {
                              double outsideP50, double outsideP95) {
     }
 
-    /** {@link #overhead} over {@link RawHttp}: one keep-alive socket, no client threads. */
-    private OneSocket rawOverhead(String app, String route, int n, int tokens) throws Exception {
+    /** {@link #overhead} over {@link RawHttp} to {@code server}: one keep-alive socket, no client threads. */
+    private OneSocket rawOverhead(URI server, String app, String route, int n, int tokens) throws Exception {
         List<Double> overhead = new ArrayList<>();
         List<Double> engine = new ArrayList<>();
         List<Double> service = new ArrayList<>();
         List<Double> outside = new ArrayList<>();
-        URI u = URI.create(url);
-        try (RawHttp raw = new RawHttp(u.getHost(), u.getPort())) {
+        try (RawHttp raw = new RawHttp(server.getHost(), server.getPort())) {
             for (int i = 0; i < n + 20; i++) { // the first 20 warm the connection up
                 String body = completion(route, tokens, false);
                 long t = System.nanoTime();
